@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/alecthomas/kong"
+
+	"github.com/tamp-ecs/tamp/internal/envfile"
+	"github.com/tamp-ecs/tamp/internal/mask"
+	"github.com/tamp-ecs/tamp/internal/term"
+)
+
+// Globals are the options every command takes.
+type Globals struct {
+	Config        string            `short:"c" env:"TAMP_CONFIG" default:"tamp.yaml" placeholder:"FILE" help:"Config file (YAML, JSON or Jsonnet)."`
+	Envfile       []string          `env:"TAMP_ENVFILE" placeholder:"FILE" help:"KEY=VALUE file read into the environment before the config (repeatable; the environment wins)."`
+	ExtStr        map[string]string `mapsep:"none" placeholder:"KEY=VALUE" help:"Jsonnet external string variable (repeatable)."`
+	ExtCode       map[string]string `mapsep:"none" placeholder:"KEY=CODE" help:"Jsonnet external code variable (repeatable)."`
+	Region        string            `env:"TAMP_REGION" help:"AWS region; overrides the config's region."`
+	AssumeRoleArn string            `env:"TAMP_ASSUME_ROLE_ARN" placeholder:"ARN" help:"IAM role to assume for every AWS call."`
+	Timeout       time.Duration     `env:"TAMP_TIMEOUT" help:"Bound on any wait; overrides the config's timeout (default 10m)."`
+	Output        string            `env:"TAMP_OUTPUT" enum:"text,json" default:"text" help:"Output format: text or json (one JSON document on stdout)."`
+	Color         string            `env:"TAMP_COLOR" enum:"auto,always,never" default:"auto" help:"Colour: auto (terminal and NO_COLOR unset), always, never."`
+	ShowSecrets   bool              `help:"Print values from SecureString parameters and secrets instead of (sensitive)."`
+	Debug         bool              `env:"TAMP_DEBUG" help:"Trace every AWS API call on stderr."`
+	Only          []string          `placeholder:"NAME" help:"Act only on these services / task definitions (comma-separated)."`
+}
+
+// CLI is every command.
+type CLI struct {
+	Globals
+
+	Version  VersionCmd  `cmd:"" help:"Print version, commit and Go version."`
+	Render   RenderCmd   `cmd:"" help:"Print the fully rendered, normalized config or definitions."`
+	Register RegisterCmd `cmd:"" help:"Register task definitions (idempotent)."`
+}
+
+// errHelp reports that --help was printed; not an error for the user.
+var errHelp = errors.New("help printed")
+
+// parse reads the command line without running anything.
+func parse(args []string, stdout, stderr io.Writer) (*CLI, *kong.Context, error) {
+	var cli CLI
+	helped := false
+	parser, err := kong.New(&cli,
+		kong.Name("tamp"),
+		kong.Description("Deploy Amazon ECS services and scheduled ECS tasks from one config."),
+		kong.Writers(stdout, stderr),
+		kong.Exit(func(int) { helped = true }),
+		kong.UsageOnError(),
+		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
+	)
+	if err != nil {
+		return nil, nil, err
+	}
+	kctx, err := parser.Parse(args)
+	if helped {
+		return nil, nil, errHelp
+	}
+	if err != nil {
+		return nil, nil, usageError{err}
+	}
+	return &cli, kctx, nil
+}
+
+// app is what commands share: the global options, the masked output
+// streams, and the pieces built from them on demand.
+type app struct {
+	*Globals
+	stdout, stderr io.Writer
+	masker         *mask.Masker
+	color          bool
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	cli, kctx, err := parse(args, stdout, stderr)
+	if errors.Is(err, errHelp) {
+		return 0
+	}
+	if err != nil {
+		return report(stderr, err)
+	}
+	masker := mask.New(cli.ShowSecrets)
+	a := &app{
+		Globals: &cli.Globals,
+		stdout:  masker.Writer(stdout),
+		stderr:  masker.Writer(stderr),
+		masker:  masker,
+		color:   term.UseColor(cli.Color, stderr),
+	}
+	if err := envfile.Load(cli.Envfile...); err != nil {
+		return report(a.stderr, err)
+	}
+	kctx.BindTo(ctx, (*context.Context)(nil))
+	err = kctx.Run(a)
+	return report(a.stderr, err)
+}
+
+// report prints err, if any, and returns the exit code for it.
+func report(stderr io.Writer, err error) int {
+	if err == nil {
+		return 0
+	}
+	code := exitCode(err)
+	msg := err.Error()
+	if code == exitInterrupted {
+		msg = "interrupted"
+	}
+	lines := strings.Split(msg, "\n")
+	var b strings.Builder
+	for _, l := range lines {
+		fmt.Fprintf(&b, "error: %s\n", l)
+	}
+	var inv invalidInput
+	if errors.As(err, &inv) {
+		b.WriteString("nothing was changed in AWS\n")
+	}
+	io.WriteString(stderr, b.String())
+	return code
+}

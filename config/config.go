@@ -1,0 +1,107 @@
+// Package config loads a tamp config file and everything it points at.
+//
+// It owns the templating pipeline (Jsonnet, Go templates, plugin functions),
+// the config schema in both its multi-service and ecspresso v2 one-service
+// forms, and the checks that need no AWS access. It does not know ECS shapes:
+// package ecs decodes the definition files this package renders.
+package config
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// Config is a loaded config file.
+type Config struct {
+	RequiredVersion string                 `yaml:"required_version,omitempty" json:"required_version,omitempty"`
+	Region          string                 `yaml:"region,omitempty" json:"region,omitempty"`
+	Cluster         string                 `yaml:"cluster,omitempty" json:"cluster,omitempty"`
+	Timeout         *Duration              `yaml:"timeout,omitempty" json:"timeout,omitempty"`
+	Plugins         []PluginConfig         `yaml:"plugins,omitempty" json:"plugins,omitempty"`
+	Services        []Service              `yaml:"services,omitempty" json:"services,omitempty"`
+	TaskDefinitions []TaskDefinition       `yaml:"task_definitions,omitempty" json:"task_definitions,omitempty"`
+	AppSpec         map[string]any         `yaml:"appspec,omitempty" json:"appspec,omitempty"`
+	Ignore          *Ignore                `yaml:"ignore,omitempty" json:"ignore,omitempty"`
+
+	// The ecspresso v2 one-service form. Load folds it into Services.
+	Service           string      `yaml:"service,omitempty" json:"service,omitempty"`
+	ServiceDefinition string      `yaml:"service_definition,omitempty" json:"service_definition,omitempty"`
+	TaskDefinition    string      `yaml:"task_definition,omitempty" json:"task_definition,omitempty"`
+	CodeDeploy        *CodeDeploy `yaml:"codedeploy,omitempty" json:"codedeploy,omitempty"`
+	// FilterCommand is accepted so ecspresso configs load; tamp never prompts.
+	FilterCommand string `yaml:"filter_command,omitempty" json:"filter_command,omitempty"`
+
+	// Path is the config file; Dir is its directory, against which relative
+	// paths resolve.
+	Path string `yaml:"-" json:"-"`
+	Dir  string `yaml:"-" json:"-"`
+}
+
+// PluginConfig enables one plugin.
+type PluginConfig struct {
+	Name       string         `yaml:"name" json:"name"`
+	Config     map[string]any `yaml:"config,omitempty" json:"config,omitempty"`
+	FuncPrefix string         `yaml:"func_prefix,omitempty" json:"func_prefix,omitempty"`
+}
+
+// Service is one ECS service and the task definition it runs.
+type Service struct {
+	Name              string      `yaml:"name" json:"name"`
+	ServiceDefinition string      `yaml:"service_definition,omitempty" json:"service_definition,omitempty"`
+	TaskDefinition    string      `yaml:"task_definition" json:"task_definition"`
+	CodeDeploy        *CodeDeploy `yaml:"codedeploy,omitempty" json:"codedeploy,omitempty"`
+}
+
+// TaskDefinition is a task definition that no service owns (batches,
+// one-off tasks).
+type TaskDefinition struct {
+	Name string `yaml:"name" json:"name"`
+	Path string `yaml:"path" json:"path"`
+}
+
+// CodeDeploy names the CodeDeploy application and deployment group of a
+// CODE_DEPLOY service.
+type CodeDeploy struct {
+	ApplicationName     string `yaml:"application_name,omitempty" json:"application_name,omitempty"`
+	DeploymentGroupName string `yaml:"deployment_group_name,omitempty" json:"deployment_group_name,omitempty"`
+}
+
+// Ignore lists what other tools manage.
+type Ignore struct {
+	Tags []string `yaml:"tags,omitempty" json:"tags,omitempty"`
+}
+
+// DefaultTimeout bounds any wait when neither the config nor --timeout says.
+const DefaultTimeout = 10 * time.Minute
+
+// Duration is a time.Duration written as "15m" or "1h30m".
+type Duration struct{ time.Duration }
+
+// UnmarshalYAML accepts a Go duration string.
+func (d *Duration) UnmarshalYAML(unmarshal func(any) error) error {
+	var s string
+	if err := unmarshal(&s); err != nil {
+		return fmt.Errorf("timeout: expected a duration such as \"10m\"")
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil || v <= 0 {
+		return fmt.Errorf("timeout: %q is not a positive duration; write it like \"10m\" or \"1h30m\"", s)
+	}
+	d.Duration = v
+	return nil
+}
+
+// MarshalJSON writes the duration as a string.
+func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(d.String()) }
+
+// MarshalYAML writes the duration as a string.
+func (d Duration) MarshalYAML() (any, error) { return d.String(), nil }
+
+// EffectiveTimeout is the bound on waits.
+func (c *Config) EffectiveTimeout() time.Duration {
+	if c.Timeout != nil {
+		return c.Timeout.Duration
+	}
+	return DefaultTimeout
+}

@@ -1,0 +1,283 @@
+package config
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/goccy/go-yaml"
+	"github.com/hashicorp/go-version"
+)
+
+// DefaultPath is read when --config is not given.
+const DefaultPath = "tamp.yaml"
+
+// Options are the command-line inputs to loading.
+type Options struct {
+	ExtStr    map[string]string
+	ExtCode   map[string]string
+	LookupEnv func(string) (string, bool) // default os.LookupEnv
+	Region    string                      // --region, overrides the config
+	Timeout   time.Duration               // --timeout, overrides the config
+	Version   string                      // tamp's version, for required_version
+	Plugins   Registry
+}
+
+// Project is a loaded config together with the renderer that reads the
+// files it points at, so they see the same variables and plugins.
+type Project struct {
+	*Config
+	renderer *Renderer
+}
+
+// Load reads the config in two passes. The first renders it with undefined
+// plugin functions stubbed, only to learn required_version and the plugins;
+// the second renders it with the plugins' functions, so region, cluster and
+// paths may use them.
+func Load(ctx context.Context, path string, opts Options) (*Project, error) {
+	if path == "" {
+		path = DefaultPath
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
+	r := &Renderer{ExtStr: opts.ExtStr, ExtCode: opts.ExtCode, LookupEnv: opts.LookupEnv}
+
+	first, err := r.firstPass(abs)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkRequiredVersion(abs, first.RequiredVersion, opts.Version); err != nil {
+		return nil, err
+	}
+	funcs, err := opts.Plugins.build(ctx, abs, first.Plugins)
+	if err != nil {
+		return nil, err
+	}
+	r.funcs = funcs
+
+	text, _, err := r.Text(abs)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := decodeConfig(abs, text)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Path, cfg.Dir = abs, filepath.Dir(abs)
+	if opts.Region != "" {
+		cfg.Region = opts.Region
+	}
+	if opts.Timeout > 0 {
+		cfg.Timeout = &Duration{opts.Timeout}
+	}
+	if err := cfg.fold(); err != nil {
+		return nil, err
+	}
+	if err := cfg.validate(opts.Plugins); err != nil {
+		return nil, err
+	}
+	return &Project{Config: cfg, renderer: r}, nil
+}
+
+func (r *Renderer) firstPass(path string) (*Config, error) {
+	var text []byte
+	if isJsonnet(path) {
+		out, err := r.evalJsonnetFields(path, "required_version", "plugins")
+		if err != nil {
+			return nil, err
+		}
+		text = []byte(out)
+	} else {
+		stubbing := *r
+		stubbing.stubUnknown = true
+		out, _, err := stubbing.Text(path)
+		if err != nil {
+			return nil, err
+		}
+		text = out
+	}
+	return decodeConfig(path, text)
+}
+
+func decodeConfig(path string, text []byte) (*Config, error) {
+	var cfg Config
+	if err := yaml.UnmarshalWithOptions(text, &cfg, yaml.Strict()); err != nil {
+		return nil, fmt.Errorf("%s: %s", path, yaml.FormatError(err, false, true))
+	}
+	return &cfg, nil
+}
+
+func checkRequiredVersion(path, constraint, current string) error {
+	if constraint == "" {
+		return nil
+	}
+	cs, err := version.NewConstraint(constraint)
+	if err != nil {
+		return fmt.Errorf("%s: required_version: %q is not a version constraint; write it like \">= 0.1.0\"", path, constraint)
+	}
+	v, err := version.NewVersion(current)
+	if err != nil {
+		return fmt.Errorf("%s: required_version: cannot compare with this build's version %q", path, current)
+	}
+	if !cs.Check(v.Core()) {
+		return fmt.Errorf("%s: required_version %q is not met by tamp %s; install a matching tamp", path, constraint, current)
+	}
+	return nil
+}
+
+// fold turns the ecspresso one-service form into the multi-service form.
+func (c *Config) fold() error {
+	oneService := c.Service != "" || c.ServiceDefinition != "" || c.TaskDefinition != "" || c.CodeDeploy != nil
+	if !oneService {
+		return nil
+	}
+	if len(c.Services) > 0 || len(c.TaskDefinitions) > 0 {
+		return fmt.Errorf("%s: use either services/task_definitions or the one-service keys service/service_definition/task_definition, not both", c.Path)
+	}
+	switch {
+	case c.Service != "":
+		c.Services = []Service{{
+			Name:              c.Service,
+			ServiceDefinition: c.ServiceDefinition,
+			TaskDefinition:    c.TaskDefinition,
+			CodeDeploy:        c.CodeDeploy,
+		}}
+	case c.TaskDefinition != "":
+		if c.ServiceDefinition != "" {
+			return fmt.Errorf("%s: service_definition is set but service is not; add service: NAME", c.Path)
+		}
+		name := strings.TrimSuffix(filepath.Base(c.TaskDefinition), filepath.Ext(c.TaskDefinition))
+		c.TaskDefinitions = []TaskDefinition{{Name: name, Path: c.TaskDefinition}}
+	default:
+		return fmt.Errorf("%s: codedeploy is set but service is not; add service: NAME", c.Path)
+	}
+	c.Service, c.ServiceDefinition, c.TaskDefinition, c.CodeDeploy = "", "", "", nil
+	return nil
+}
+
+func (c *Config) validate(plugins Registry) error {
+	var errs []error
+	fail := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: "+format, append([]any{c.Path}, args...)...))
+	}
+	for i, p := range c.Plugins {
+		if _, ok := plugins[p.Name]; !ok {
+			fail("plugins[%d].name: unknown plugin %q; known plugins: %s", i, p.Name, strings.Join(plugins.names(), ", "))
+		}
+	}
+	seen := map[string]string{}
+	unique := func(field, name string) {
+		if name == "" {
+			fail("%s: name is required", field)
+			return
+		}
+		if prev, dup := seen[name]; dup {
+			fail("%s: name %q is already used by %s; names must be unique", field, name, prev)
+			return
+		}
+		seen[name] = field
+	}
+	fileExists := func(field, p string) {
+		if p == "" {
+			fail("%s is required", field)
+			return
+		}
+		if _, err := FormatOf(p); err != nil {
+			fail("%s: %q has an unsupported extension; use .json, .jsonnet, .yaml or .yml", field, p)
+			return
+		}
+		if _, err := os.Stat(c.Abs(p)); err != nil {
+			fail("%s: %s: file not found (relative paths start at %s)", field, p, c.Dir)
+		}
+	}
+	for i, s := range c.Services {
+		field := fmt.Sprintf("services[%d]", i)
+		unique(field, s.Name)
+		fileExists(field+".task_definition", s.TaskDefinition)
+		if s.ServiceDefinition != "" {
+			fileExists(field+".service_definition", s.ServiceDefinition)
+		}
+	}
+	for i, td := range c.TaskDefinitions {
+		field := fmt.Sprintf("task_definitions[%d]", i)
+		unique(field, td.Name)
+		fileExists(field+".path", td.Path)
+	}
+	return errors.Join(errs...)
+}
+
+// Abs resolves a path from the config against the config's directory.
+func (c *Config) Abs(p string) string {
+	if filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(c.Dir, p)
+}
+
+// RenderJSON renders a file the config points at and returns JSON text and
+// the file's absolute path.
+func (p *Project) RenderJSON(path string) ([]byte, string, error) {
+	abs := p.Abs(path)
+	out, err := p.renderer.JSON(abs)
+	return out, abs, err
+}
+
+// Selection is what --only leaves in scope.
+type Selection struct {
+	Services        []Service
+	TaskDefinitions []TaskDefinition
+}
+
+// Select keeps the services and task definitions named in only (all of them
+// when only is empty). A name that matches nothing is an error listing the
+// names that exist.
+func (c *Config) Select(only []string) (Selection, error) {
+	if len(only) == 0 {
+		return Selection{Services: c.Services, TaskDefinitions: c.TaskDefinitions}, nil
+	}
+	want := map[string]bool{}
+	for _, n := range only {
+		want[n] = true
+	}
+	var sel Selection
+	for _, s := range c.Services {
+		if want[s.Name] {
+			sel.Services = append(sel.Services, s)
+			delete(want, s.Name)
+		}
+	}
+	for _, td := range c.TaskDefinitions {
+		if want[td.Name] {
+			sel.TaskDefinitions = append(sel.TaskDefinitions, td)
+			delete(want, td.Name)
+		}
+	}
+	if len(want) > 0 {
+		var missing []string
+		for _, n := range only {
+			if want[n] {
+				missing = append(missing, n)
+			}
+		}
+		return sel, fmt.Errorf("--only: no service or task definition named %s in %s; names in the config: %s",
+			strings.Join(missing, ", "), c.Path, strings.Join(c.names(), ", "))
+	}
+	return sel, nil
+}
+
+func (c *Config) names() []string {
+	var names []string
+	for _, s := range c.Services {
+		names = append(names, s.Name)
+	}
+	for _, td := range c.TaskDefinitions {
+		names = append(names, td.Name)
+	}
+	return names
+}

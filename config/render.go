@@ -1,0 +1,302 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"text/template"
+
+	"github.com/goccy/go-yaml"
+	"github.com/google/go-jsonnet"
+	"github.com/google/go-jsonnet/ast"
+	goconfig "github.com/kayac/go-config"
+)
+
+// Functions is what a plugin adds to the templating pipeline: Go template
+// functions and Jsonnet native functions, already carrying any func_prefix.
+type Functions struct {
+	Template template.FuncMap
+	Native   []*jsonnet.NativeFunction
+}
+
+// merge adds other's functions, refusing a name defined twice: two plugins
+// of the same kind need different func_prefix values.
+func (f *Functions) merge(other Functions) error {
+	if f.Template == nil {
+		f.Template = template.FuncMap{}
+	}
+	for name, fn := range other.Template {
+		if _, dup := f.Template[name]; dup {
+			return fmt.Errorf("template function %q is defined twice; give one of the plugins a different func_prefix", name)
+		}
+		f.Template[name] = fn
+	}
+	f.Native = append(f.Native, other.Native...)
+	return nil
+}
+
+// Renderer runs the templating pipeline over one file: Jsonnet evaluation
+// for .jsonnet files, then Go templates over the text.
+type Renderer struct {
+	ExtStr    map[string]string
+	ExtCode   map[string]string
+	LookupEnv func(string) (string, bool)
+
+	funcs Functions
+	// stubUnknown makes undefined template functions render as "" (pass 1 of
+	// the config, before the plugins that define them are known).
+	stubUnknown bool
+}
+
+// Format says how rendered text is to be parsed.
+type Format int
+
+const (
+	FormatJSON Format = iota
+	FormatYAML
+)
+
+// FormatOf tells the format from a file name; an unknown extension is an error.
+func FormatOf(path string) (Format, error) {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".json", ".jsonnet", ".libsonnet":
+		return FormatJSON, nil
+	case ".yaml", ".yml":
+		return FormatYAML, nil
+	}
+	return 0, fmt.Errorf("%s: unsupported file type %q; use .json, .jsonnet, .yaml or .yml", path, filepath.Ext(path))
+}
+
+func isJsonnet(path string) bool {
+	ext := strings.ToLower(filepath.Ext(path))
+	return ext == ".jsonnet" || ext == ".libsonnet"
+}
+
+// Text renders the file and returns its text with its format.
+func (r *Renderer) Text(path string) ([]byte, Format, error) {
+	format, err := FormatOf(path)
+	if err != nil {
+		return nil, 0, err
+	}
+	var src []byte
+	if isJsonnet(path) {
+		out, err := r.evalJsonnet(path)
+		if err != nil {
+			return nil, 0, err
+		}
+		src = []byte(out)
+	} else {
+		src, err = os.ReadFile(path)
+		if err != nil {
+			return nil, 0, readError(path, err)
+		}
+	}
+	out, err := r.template(path, src)
+	if err != nil {
+		return nil, 0, err
+	}
+	return out, format, nil
+}
+
+// JSON renders the file and returns JSON text, converting YAML.
+func (r *Renderer) JSON(path string) ([]byte, error) {
+	text, format, err := r.Text(path)
+	if err != nil {
+		return nil, err
+	}
+	if format == FormatYAML {
+		js, err := yaml.YAMLToJSON(text)
+		if err != nil {
+			return nil, fmt.Errorf("%s: invalid YAML: %s", path, yaml.FormatError(err, false, true))
+		}
+		return js, nil
+	}
+	return text, nil
+}
+
+func readError(path string, err error) error {
+	if errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("%s: file not found; check the path (relative paths start at the config file's directory)", path)
+	}
+	return fmt.Errorf("%s: %w", path, err)
+}
+
+func (r *Renderer) lookupEnv(key string) (string, bool) {
+	if r.LookupEnv != nil {
+		return r.LookupEnv(key)
+	}
+	return os.LookupEnv(key)
+}
+
+// envFuncs are the template functions every file has.
+func (r *Renderer) envFuncs() template.FuncMap {
+	return template.FuncMap{
+		// env NAME [DEFAULT...]: the first variable that is set and non-empty,
+		// else the last argument, as kayac/go-config does.
+		"env": func(keys ...string) string {
+			v := ""
+			for _, k := range keys {
+				if val, ok := r.lookupEnv(k); ok && val != "" {
+					return val
+				}
+				v = k
+			}
+			return v
+		},
+		"must_env": func(key string) (string, error) {
+			if v, ok := r.lookupEnv(key); ok {
+				return v, nil
+			}
+			return "", missingEnv(key)
+		},
+	}
+}
+
+func missingEnv(key string) error {
+	return fmt.Errorf("%s is not set; export it or put it in an --envfile", key)
+}
+
+var (
+	undefinedFunc = regexp.MustCompile(`function "([^"]+)" not defined`)
+	// text/template errors look like
+	// `template: conf:3:12: executing "conf" at <must_env "X">: error calling must_env: X is not set`.
+	templatePos  = regexp.MustCompile(`^template: conf:(\d+)(?::(\d+))?: `)
+	executingAt  = regexp.MustCompile(`executing "conf" at <(.*?)>: (?:error calling \w+: )?`)
+	escapedQuote = regexp.MustCompile(`\\"`)
+)
+
+func (r *Renderer) template(path string, src []byte) ([]byte, error) {
+	funcs := r.envFuncs()
+	for name, fn := range r.funcs.Template {
+		funcs[name] = fn
+	}
+	if r.stubUnknown {
+		if err := stubUndefined(src, funcs); err != nil {
+			return nil, templateError(path, err)
+		}
+	}
+	loader := goconfig.New()
+	loader.Funcs(funcs)
+	out, err := loader.ReadWithEnvBytes(src)
+	if err != nil {
+		return nil, templateError(path, err)
+	}
+	return out, nil
+}
+
+// stubUndefined adds a function returning "" for every function the
+// template calls that is not defined yet.
+func stubUndefined(src []byte, funcs template.FuncMap) error {
+	for range 1000 {
+		_, err := template.New("conf").Funcs(funcs).Parse(string(src))
+		if err == nil {
+			return nil
+		}
+		m := undefinedFunc.FindStringSubmatch(err.Error())
+		if m == nil {
+			return err
+		}
+		funcs[m[1]] = func(...any) string { return "" }
+	}
+	return errors.New("too many undefined template functions")
+}
+
+// templateError rewrites text/template's message so it names the file and
+// line and what the user wrote.
+func templateError(path string, err error) error {
+	msg := err.Error()
+	msg = strings.TrimPrefix(msg, "config parse by template failed: ")
+	msg = strings.TrimPrefix(msg, "template attach failed: ")
+	loc := path
+	if m := templatePos.FindStringSubmatch(msg); m != nil {
+		loc = path + ":" + m[1]
+		msg = msg[len(m[0]):]
+	}
+	if m := executingAt.FindStringSubmatch(msg); m != nil {
+		expr := m[1]
+		msg = fmt.Sprintf("{{ %s }}: %s", expr, msg[len(m[0]):])
+		if escapedQuote.MatchString(expr) && isJsonnet(path) {
+			msg += ` (in a Jsonnet file, templates run over Jsonnet's JSON output, so quotes arrive escaped; call the native function instead, e.g. std.native('tfstate')('aws_subnet.private["a"].id'))`
+		}
+	}
+	return fmt.Errorf("%s: %s", loc, msg)
+}
+
+func (r *Renderer) newVM() *jsonnet.VM {
+	vm := jsonnet.MakeVM()
+	for k, v := range r.ExtStr {
+		vm.ExtVar(k, v)
+	}
+	for k, v := range r.ExtCode {
+		vm.ExtCode(k, v)
+	}
+	vm.NativeFunction(&jsonnet.NativeFunction{
+		Name:   "env",
+		Params: ast.Identifiers{"name", "default"},
+		Func: func(args []any) (any, error) {
+			key, ok := args[0].(string)
+			if !ok {
+				return nil, fmt.Errorf("env: name must be a string, got %v", args[0])
+			}
+			if v, ok := r.lookupEnv(key); ok && v != "" {
+				return v, nil
+			}
+			return args[1], nil
+		},
+	})
+	vm.NativeFunction(&jsonnet.NativeFunction{
+		Name:   "must_env",
+		Params: ast.Identifiers{"name"},
+		Func: func(args []any) (any, error) {
+			key, ok := args[0].(string)
+			if !ok {
+				return nil, fmt.Errorf("must_env: name must be a string, got %v", args[0])
+			}
+			if v, ok := r.lookupEnv(key); ok {
+				return v, nil
+			}
+			return nil, missingEnv(key)
+		},
+	})
+	for _, f := range r.funcs.Native {
+		vm.NativeFunction(f)
+	}
+	return vm
+}
+
+func (r *Renderer) evalJsonnet(path string) (string, error) {
+	if _, err := os.Stat(path); err != nil {
+		return "", readError(path, err)
+	}
+	out, err := r.newVM().EvaluateFile(path)
+	if err != nil {
+		return "", fmt.Errorf("%s: Jsonnet: %s", path, strings.TrimSpace(err.Error()))
+	}
+	return out, nil
+}
+
+// evalJsonnetFields evaluates only the named top-level fields of a Jsonnet
+// file. Jsonnet is lazy, so fields that call plugin functions not defined
+// yet are never evaluated.
+func (r *Renderer) evalJsonnetFields(path string, fields ...string) (string, error) {
+	if _, err := os.Stat(path); err != nil {
+		return "", readError(path, err)
+	}
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "local c = import %q;\n{\n", filepath.Base(path))
+	for _, f := range fields {
+		fmt.Fprintf(&b, "  [if std.objectHas(c, %q) then %q]: c[%q],\n", f, f, f)
+	}
+	b.WriteString("}\n")
+	vm := r.newVM()
+	vm.Importer(&jsonnet.FileImporter{JPaths: []string{filepath.Dir(path)}})
+	out, err := vm.EvaluateAnonymousSnippet(path, b.String())
+	if err != nil {
+		return "", fmt.Errorf("%s: Jsonnet: %s", path, strings.TrimSpace(err.Error()))
+	}
+	return out, nil
+}

@@ -1,0 +1,28 @@
+package ecs
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/smithy-go"
+)
+
+// API is the part of the ECS API this package uses, satisfied by
+// *ecs.Client and by test fakes.
+type API interface {
+	DescribeTaskDefinition(ctx context.Context, in *awsecs.DescribeTaskDefinitionInput, optFns ...func(*awsecs.Options)) (*awsecs.DescribeTaskDefinitionOutput, error)
+	RegisterTaskDefinition(ctx context.Context, in *awsecs.RegisterTaskDefinitionInput, optFns ...func(*awsecs.Options)) (*awsecs.RegisterTaskDefinitionOutput, error)
+	TagResource(ctx context.Context, in *awsecs.TagResourceInput, optFns ...func(*awsecs.Options)) (*awsecs.TagResourceOutput, error)
+}
+
+var _ API = (*awsecs.Client)(nil)
+
+// isTaskDefinitionNotFound tells the answer ECS gives for a family (or
+// revision) that does not exist.
+func isTaskDefinitionNotFound(err error) bool {
+	var ae smithy.APIError
+	return errors.As(err, &ae) && ae.ErrorCode() == "ClientException" &&
+		strings.Contains(ae.ErrorMessage(), "Unable to describe task definition")
+}

@@ -1,0 +1,122 @@
+package ecs
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
+
+	"github.com/tamp-ecs/tamp/config"
+)
+
+// Renderer renders a file the config points at into JSON text.
+type Renderer interface {
+	RenderJSON(path string) (text []byte, absPath string, err error)
+}
+
+// TaskDefinition is one task definition from the config, decoded and
+// normalized.
+type TaskDefinition struct {
+	Name  string // the config name: the owning service's, or task_definitions[].name
+	File  string
+	Input *awsecs.RegisterTaskDefinitionInput // normalized
+}
+
+// Family is the task definition family.
+func (td *TaskDefinition) Family() string { return aws.ToString(td.Input.Family) }
+
+// Service is one service from the config, decoded and normalized.
+type Service struct {
+	Name           string
+	File           string // "" when the config names no service definition
+	Input          *awsecs.CreateServiceInput // normalized; nil without a file
+	TaskDefinition *TaskDefinition
+}
+
+// Definitions is everything a command works on.
+type Definitions struct {
+	Services        []*Service
+	TaskDefinitions []*TaskDefinition // the services' first, then standalone ones, in config order
+}
+
+// Load renders, decodes, validates and normalizes every definition in sel.
+// It reports every problem in every file, not only the first, so a user
+// fixes them in one round.
+func Load(r Renderer, sel config.Selection) (*Definitions, error) {
+	var errs []error
+	defs := &Definitions{}
+	loadTD := func(name, path string) *TaskDefinition {
+		text, abs, err := r.RenderJSON(path)
+		if err != nil {
+			errs = append(errs, err)
+			return nil
+		}
+		in, err := DecodeTaskDefinition(abs, text)
+		if err != nil {
+			errs = append(errs, err)
+			return nil
+		}
+		if verrs := ValidateTaskDefinition(abs, in); len(verrs) > 0 {
+			errs = append(errs, verrs...)
+			return nil
+		}
+		td := &TaskDefinition{Name: name, File: abs, Input: NormalizeTaskDefinition(in)}
+		defs.TaskDefinitions = append(defs.TaskDefinitions, td)
+		return td
+	}
+	for _, s := range sel.Services {
+		svc := &Service{Name: s.Name, TaskDefinition: loadTD(s.Name, s.TaskDefinition)}
+		if s.ServiceDefinition != "" {
+			text, abs, err := r.RenderJSON(s.ServiceDefinition)
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			in, err := DecodeService(abs, text)
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			var tdIn *awsecs.RegisterTaskDefinitionInput
+			if svc.TaskDefinition != nil {
+				tdIn = svc.TaskDefinition.Input
+			}
+			if verrs := ValidateService(abs, s.Name, in, tdIn); len(verrs) > 0 {
+				errs = append(errs, verrs...)
+				continue
+			}
+			svc.File, svc.Input = abs, NormalizeService(in)
+		}
+		defs.Services = append(defs.Services, svc)
+	}
+	for _, td := range sel.TaskDefinitions {
+		loadTD(td.Name, td.Path)
+	}
+	errs = append(errs, checkFamilies(defs.TaskDefinitions)...)
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return defs, nil
+}
+
+// checkFamilies refuses two config entries that render the same family
+// differently: registering both would leave the family's latest revision
+// depending on the order.
+func checkFamilies(tds []*TaskDefinition) []error {
+	var errs []error
+	first := map[string]*TaskDefinition{}
+	for _, td := range tds {
+		prev, ok := first[td.Family()]
+		if !ok {
+			first[td.Family()] = td
+			continue
+		}
+		if !bytes.Equal(Canonical(prev.Input), Canonical(td.Input)) {
+			errs = append(errs, fmt.Errorf("%s: family: %q is also the family of %s (%s) with different contents; give one of them another family",
+				td.File, td.Family(), prev.Name, prev.File))
+		}
+	}
+	return errs
+}

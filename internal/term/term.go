@@ -1,0 +1,43 @@
+// Package term decides whether output is coloured and paints status words.
+package term
+
+import (
+	"io"
+	"os"
+
+	"github.com/mattn/go-isatty"
+)
+
+// UseColor applies --color: "always", "never", or "auto" (a terminal, and
+// NO_COLOR unset or empty).
+func UseColor(mode string, w io.Writer) bool {
+	switch mode {
+	case "always":
+		return true
+	case "never":
+		return false
+	}
+	if os.Getenv("NO_COLOR") != "" {
+		return false
+	}
+	f, ok := w.(*os.File)
+	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
+}
+
+// Color is an ANSI colour code.
+type Color string
+
+const (
+	Green  Color = "32"
+	Yellow Color = "33"
+	Red    Color = "31"
+	Bold   Color = "1"
+)
+
+// Paint wraps s in c when on is true.
+func Paint(on bool, c Color, s string) string {
+	if !on {
+		return s
+	}
+	return "\x1b[" + string(c) + "m" + s + "\x1b[0m"
+}
