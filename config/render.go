@@ -274,7 +274,7 @@ func (r *Renderer) evalJsonnet(path string) (string, error) {
 	}
 	out, err := r.newVM().EvaluateFile(path)
 	if err != nil {
-		return "", fmt.Errorf("%s: Jsonnet: %s", path, strings.TrimSpace(err.Error()))
+		return "", jsonnetError(path, err)
 	}
 	return out, nil
 }
@@ -296,7 +296,18 @@ func (r *Renderer) evalJsonnetFields(path string, fields ...string) (string, err
 	vm.Importer(&jsonnet.FileImporter{JPaths: []string{filepath.Dir(path)}})
 	out, err := vm.EvaluateAnonymousSnippet(path, b.String())
 	if err != nil {
-		return "", fmt.Errorf("%s: Jsonnet: %s", path, strings.TrimSpace(err.Error()))
+		return "", jsonnetError(path, err)
 	}
 	return out, nil
+}
+
+// jsonnetError puts the file first. A syntax error already starts with
+// `path:line:col`; a runtime error carries its location in a stack trace.
+func jsonnetError(path string, err error) error {
+	msg := strings.TrimSpace(err.Error())
+	if rest, ok := strings.CutPrefix(msg, path+":"); ok {
+		loc, text, _ := strings.Cut(rest, " ")
+		return fmt.Errorf("%s:%s: Jsonnet: %s", path, loc, text)
+	}
+	return fmt.Errorf("%s: Jsonnet: %s", path, msg)
 }

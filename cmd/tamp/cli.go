@@ -101,20 +101,27 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return report(a.stderr, err)
 }
 
-// report prints err, if any, and returns the exit code for it.
+// report prints err, if any, and returns the exit code for it. Each
+// problem gets its own "error:" line; lines that belong to it (a source
+// excerpt) are indented below it.
 func report(stderr io.Writer, err error) int {
 	if err == nil {
 		return 0
 	}
 	code := exitCode(err)
-	msg := err.Error()
-	if code == exitInterrupted {
-		msg = "interrupted"
-	}
-	lines := strings.Split(msg, "\n")
 	var b strings.Builder
-	for _, l := range lines {
-		fmt.Fprintf(&b, "error: %s\n", l)
+	if code == exitInterrupted {
+		b.WriteString("error: interrupted\n")
+	} else {
+		for _, problem := range problems(err) {
+			first, rest, _ := strings.Cut(strings.TrimRight(problem.Error(), "\n"), "\n")
+			fmt.Fprintf(&b, "error: %s\n", first)
+			for _, l := range strings.Split(rest, "\n") {
+				if strings.TrimSpace(l) != "" {
+					fmt.Fprintf(&b, "  %s\n", l)
+				}
+			}
+		}
 	}
 	var inv invalidInput
 	if errors.As(err, &inv) {
@@ -122,4 +129,20 @@ func report(stderr io.Writer, err error) int {
 	}
 	io.WriteString(stderr, b.String())
 	return code
+}
+
+// problems splits joined errors into the separate problems they hold,
+// looking through wrappers that add no words of their own.
+func problems(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []error
+		for _, e := range j.Unwrap() {
+			out = append(out, problems(e)...)
+		}
+		return out
+	}
+	if inner := errors.Unwrap(err); inner != nil && inner.Error() == err.Error() {
+		return problems(inner)
+	}
+	return []error{err}
 }

@@ -4,10 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"strconv"
 
 	"github.com/tamp-ecs/tamp/config"
 	"github.com/tamp-ecs/tamp/ecs"
+	"github.com/tamp-ecs/tamp/internal/awsjson"
 )
 
 // RenderCmd prints rendered documents.
@@ -70,7 +70,7 @@ func (n *namedDocs) write(a *app) error {
 		if i > 0 {
 			buf.WriteByte(',')
 		}
-		buf.WriteString(strconv.Quote(name))
+		buf.WriteString(awsjson.Quote(name))
 		buf.WriteByte(':')
 		if err := json.Compact(&buf, n.docs[i]); err != nil {
 			return err

@@ -49,6 +49,15 @@ func (es Errors) Error() string {
 	return strings.Join(lines, "\n")
 }
 
+// Unwrap lets errors.Join-aware callers list the problems one by one.
+func (es Errors) Unwrap() []error {
+	out := make([]error, len(es))
+	for i, e := range es {
+		out[i] = e
+	}
+	return out
+}
+
 // Unmarshal parses JSON text into a generic value with numbers kept exact.
 func Unmarshal(data []byte) (any, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))

@@ -117,6 +117,13 @@ func encode(buf *bytes.Buffer, v reflect.Value) error {
 	}
 }
 
+// Quote writes s as a JSON string, without HTML escaping.
+func Quote(s string) string {
+	var buf bytes.Buffer
+	_ = writeJSON(&buf, s) // a string always encodes
+	return buf.String()
+}
+
 // writeJSON encodes a scalar without HTML escaping: commands such as
 // "a && b" must print as written.
 func writeJSON(buf *bytes.Buffer, v any) error {

@@ -1,0 +1,141 @@
+package e2e
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// Proxy stands between tamp and moto. It sends every request to one AWS
+// account of its own (moto keeps accounts apart), so tests can run side by
+// side on one moto, and it counts calls by operation ("ecs.RegisterTaskDefinition").
+type Proxy struct {
+	URL     string
+	Account string
+
+	server *http.Server
+	ln     net.Listener
+	mu     sync.Mutex
+	counts map[string]int
+}
+
+// NewProxy listens on a free loopback port and forwards to upstream.
+func NewProxy(upstream, account string) (*Proxy, error) {
+	target, err := url.Parse(upstream)
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	p := &Proxy{URL: "http://" + ln.Addr().String(), Account: account, ln: ln, counts: map[string]int{}}
+	rp := httputil.NewSingleHostReverseProxy(target)
+	p.server = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		p.count(Operation(r, body))
+		r.Header.Set("x-moto-account-id", account)
+		rp.ServeHTTP(w, r)
+	})}
+	go p.server.Serve(ln)
+	return p, nil
+}
+
+// Close stops the proxy.
+func (p *Proxy) Close() { p.server.Close() }
+
+func (p *Proxy) count(op string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.counts[op]++
+}
+
+// Counts returns a copy of the calls seen since the last Reset.
+func (p *Proxy) Counts() map[string]int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := make(map[string]int, len(p.counts))
+	for k, v := range p.counts {
+		out[k] = v
+	}
+	return out
+}
+
+// ResetCounts forgets the calls seen so far.
+func (p *Proxy) ResetCounts() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.counts = map[string]int{}
+}
+
+// Summary lists the counts one per line, sorted, for failure messages.
+func Summary(counts map[string]int) string {
+	var lines []string
+	for op, n := range counts {
+		lines = append(lines, fmt.Sprintf("%s %d", op, n))
+	}
+	sort.Strings(lines)
+	if len(lines) == 0 {
+		return "(no calls)"
+	}
+	return strings.Join(lines, "\n")
+}
+
+var credentialScope = regexp.MustCompile(`Credential=[^/]+/[^/]+/[^/]+/([^/]+)/aws4_request`)
+
+// Operation names the AWS operation of a signed request as service.Operation:
+// the service from the SigV4 credential scope, the operation from the JSON
+// protocol's X-Amz-Target or the query protocol's Action; REST calls are
+// named by method and path.
+func Operation(r *http.Request, body []byte) string {
+	service := "unknown"
+	if m := credentialScope.FindStringSubmatch(r.Header.Get("Authorization")); m != nil {
+		service = m[1]
+	}
+	if target := r.Header.Get("X-Amz-Target"); target != "" {
+		if i := strings.LastIndexByte(target, '.'); i >= 0 {
+			return service + "." + target[i+1:]
+		}
+		return service + "." + target
+	}
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		if form, err := url.ParseQuery(string(body)); err == nil && form.Get("Action") != "" {
+			return service + "." + form.Get("Action")
+		}
+	}
+	if action := r.URL.Query().Get("Action"); action != "" {
+		return service + "." + action
+	}
+	return service + "." + r.Method + " " + r.URL.Path
+}
+
+// mutatingVerbs are the operation name prefixes that change something in AWS.
+var mutatingVerbs = []string{
+	"Create", "Update", "Delete", "Put", "Register", "Deregister", "Tag", "Untag",
+	"Run", "Start", "Stop", "Submit", "Set", "Modify", "Attach", "Detach", "Enable", "Disable",
+	"PUT ", "POST ", "DELETE ", "PATCH ",
+}
+
+// Mutating tells whether an operation from Operation changes something.
+func Mutating(op string) bool {
+	_, name, _ := strings.Cut(op, ".")
+	for _, v := range mutatingVerbs {
+		if strings.HasPrefix(name, v) {
+			return true
+		}
+	}
+	return false
+}
