@@ -156,7 +156,11 @@ func (d *decoder) value(path string, in any, out reflect.Value) {
 			d.fail(path, "expected a string, got %s", describe(in))
 			return
 		}
-		if allowed := enumValues(t); allowed != nil && !contains(allowed, s) {
+		allowed := enumValues(t)
+		if allowed != nil && s == "" {
+			return // the API reads an empty enum as unset, and describe output carries them
+		}
+		if allowed != nil && !contains(allowed, s) {
 			d.fail(path, "%q is not a valid value; use one of %s", s, strings.Join(allowed, ", "))
 			return
 		}
