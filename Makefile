@@ -1,0 +1,39 @@
+# tamp — see README.md. `make demo` runs the example against a local moto,
+# `make test` runs every test (unit and end-to-end).
+GO      ?= go
+BIN     := bin/tamp
+COMMIT  := $(shell git rev-parse --short=12 HEAD 2>/dev/null)
+LDFLAGS := -s -w -X github.com/tamp-ecs/tamp/internal/version.Commit=$(COMMIT)
+
+.PHONY: build test demo bench lint golden check-moto
+
+build:
+	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/tamp
+
+# The end-to-end tests run the binary against moto from this machine's
+# Python; check-moto says so plainly when it is missing.
+test: check-moto
+	$(GO) vet ./...
+	$(GO) test -count=1 -timeout 9m ./...
+
+demo: build check-moto
+	TAMP=$(CURDIR)/$(BIN) ./examples/demo/run.sh
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+	@$(MAKE) --no-print-directory build
+	@ls -l $(BIN) | awk '{ printf "release binary: %.1f MiB\n", $$5 / 1048576 }'
+
+lint:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet ./...
+
+# Rewrite the golden files under testdata/golden from the current output.
+golden:
+	TAMP_UPDATE_GOLDEN=1 $(GO) test -count=1 ./...
+
+check-moto:
+	@python3 -c 'import moto.server' 2>/dev/null || { \
+	  echo "moto is missing: the end-to-end tests and the demo run 'python3 -m moto.server'."; \
+	  echo "Install it with: python3 -m pip install 'moto[server]'"; exit 1; }

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Runs the demo project against a local moto that this script starts on a
+# free 127.0.0.1 port and stops when it ends. Called by `make demo`.
+set -euo pipefail
+cd "$(dirname "$0")"
+TAMP=${TAMP:-tamp}
+
+work=$(mktemp -d)
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+python3 -m moto.server -H 127.0.0.1 -p "$port" >"$work/moto.log" 2>&1 &
+moto_pid=$!
+cleanup() { kill "$moto_pid" 2>/dev/null || true; wait "$moto_pid" 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+for _ in $(seq 1 100); do
+  python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/moto-api/', timeout=1)" 2>/dev/null && break
+  kill -0 "$moto_pid" 2>/dev/null || { echo "moto did not start:"; cat "$work/moto.log"; exit 1; }
+  sleep 0.1
+done
+
+# Only the local emulator is ever contacted.
+export AWS_ENDPOINT_URL="http://127.0.0.1:$port"
+export AWS_ACCESS_KEY_ID=demo AWS_SECRET_ACCESS_KEY=demo
+export AWS_RESPONSE_CHECKSUM_VALIDATION=when_required AWS_EC2_METADATA_DISABLED=true
+export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
+export IMAGE_TAG=v1
+
+if [ -t 1 ]; then bold=$'\033[1m' plain=$'\033[0m'; else bold='' plain=''; fi
+step() {
+  printf '\n%s$ %s%s\n' "$bold" "$*" "$plain"
+  "$@"
+}
+
+echo "tamp demo: a web service and a worker sharing one image, and a batch task,"
+echo "with subnets, roles and the target group read from terraform.tfstate."
+echo "moto (local AWS emulator) is listening on 127.0.0.1:$port."
+
+step "$TAMP" version
+step "$TAMP" render config
+step "$TAMP" render taskdefs --only web
+step "$TAMP" render services --only web
+step "$TAMP" register --dry-run --only batch
+step "$TAMP" register
+echo "# again, nothing changed: every revision is reused"
+step "$TAMP" register
+export IMAGE_TAG=v2
+echo "# a new image tag: every task definition gets a new revision"
+step "$TAMP" register --debug
+echo
+echo "demo finished; moto is stopped."
