@@ -30,7 +30,7 @@ func (td *TaskDefinition) Family() string { return aws.ToString(td.Input.Family)
 // Service is one service from the config, decoded and normalized.
 type Service struct {
 	Name           string
-	File           string // "" when the config names no service definition
+	File           string                     // "" when the config names no service definition
 	Input          *awsecs.CreateServiceInput // normalized; nil without a file
 	TaskDefinition *TaskDefinition
 }
