@@ -20,6 +20,7 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tamp-ecs/tamp/internal/fuzzy"
@@ -240,8 +241,21 @@ type Fields struct {
 	byLower map[string]int
 }
 
+// fieldCache holds FieldsOf results by type. Like encoding/json's, it only
+// ever grows by pure, repeatable results, so sharing it is safe.
+var fieldCache sync.Map // reflect.Type → Fields
+
 // FieldsOf lists the exported fields of struct type t.
 func FieldsOf(t reflect.Type) Fields {
+	if f, ok := fieldCache.Load(t); ok {
+		return f.(Fields)
+	}
+	f := fieldsOf(t)
+	fieldCache.Store(t, f)
+	return f
+}
+
+func fieldsOf(t reflect.Type) Fields {
 	f := Fields{byLower: map[string]int{}}
 	for i := 0; i < t.NumField(); i++ {
 		sf := t.Field(i)
