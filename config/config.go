@@ -14,15 +14,15 @@ import (
 
 // Config is a loaded config file.
 type Config struct {
-	RequiredVersion string                 `yaml:"required_version,omitempty" json:"required_version,omitempty"`
-	Region          string                 `yaml:"region,omitempty" json:"region,omitempty"`
-	Cluster         string                 `yaml:"cluster,omitempty" json:"cluster,omitempty"`
-	Timeout         *Duration              `yaml:"timeout,omitempty" json:"timeout,omitempty"`
-	Plugins         []PluginConfig         `yaml:"plugins,omitempty" json:"plugins,omitempty"`
-	Services        []Service              `yaml:"services,omitempty" json:"services,omitempty"`
-	TaskDefinitions []TaskDefinition       `yaml:"task_definitions,omitempty" json:"task_definitions,omitempty"`
-	AppSpec         map[string]any         `yaml:"appspec,omitempty" json:"appspec,omitempty"`
-	Ignore          *Ignore                `yaml:"ignore,omitempty" json:"ignore,omitempty"`
+	RequiredVersion string           `yaml:"required_version,omitempty" json:"required_version,omitempty"`
+	Region          string           `yaml:"region,omitempty" json:"region,omitempty"`
+	Cluster         string           `yaml:"cluster,omitempty" json:"cluster,omitempty"`
+	Timeout         *Duration        `yaml:"timeout,omitempty" json:"timeout,omitempty"`
+	Plugins         []PluginConfig   `yaml:"plugins,omitempty" json:"plugins,omitempty"`
+	Services        []Service        `yaml:"services,omitempty" json:"services,omitempty"`
+	TaskDefinitions []TaskDefinition `yaml:"task_definitions,omitempty" json:"task_definitions,omitempty"`
+	AppSpec         map[string]any   `yaml:"appspec,omitempty" json:"appspec,omitempty"`
+	Ignore          *Ignore          `yaml:"ignore,omitempty" json:"ignore,omitempty"`
 
 	// The ecspresso v2 one-service form. Load folds it into Services.
 	Service           string      `yaml:"service,omitempty" json:"service,omitempty"`

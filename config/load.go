@@ -79,30 +79,43 @@ func Load(ctx context.Context, path string, opts Options) (*Project, error) {
 	if err := cfg.fold(); err != nil {
 		return nil, err
 	}
-	if err := cfg.validate(opts.Plugins); err != nil {
+	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
 	return &Project{Config: cfg, renderer: r}, nil
 }
 
-func (r *Renderer) firstPass(path string) (*Config, error) {
+// bootstrap is what the first pass needs. Other keys may use plugin
+// functions, stubbed in this pass, so they are neither decoded nor checked.
+type bootstrap struct {
+	RequiredVersion string         `yaml:"required_version"`
+	Plugins         []PluginConfig `yaml:"plugins"`
+}
+
+func (r *Renderer) firstPass(path string) (*bootstrap, error) {
+	stubbing := *r
+	stubbing.stubUnknown = true
 	var text []byte
 	if isJsonnet(path) {
 		out, err := r.evalJsonnetFields(path, "required_version", "plugins")
 		if err != nil {
 			return nil, err
 		}
-		text = []byte(out)
+		if text, err = stubbing.template(path, []byte(out)); err != nil {
+			return nil, err
+		}
 	} else {
-		stubbing := *r
-		stubbing.stubUnknown = true
 		out, _, err := stubbing.Text(path)
 		if err != nil {
 			return nil, err
 		}
 		text = out
 	}
-	return decodeConfig(path, text)
+	var b bootstrap
+	if err := yaml.Unmarshal(text, &b); err != nil {
+		return nil, fmt.Errorf("%s: %s", path, yaml.FormatError(err, false, true))
+	}
+	return &b, nil
 }
 
 func decodeConfig(path string, text []byte) (*Config, error) {
@@ -161,15 +174,12 @@ func (c *Config) fold() error {
 	return nil
 }
 
-func (c *Config) validate(plugins Registry) error {
+// validate checks what decoding cannot: names, required keys and files.
+// Plugins were checked when they were built.
+func (c *Config) validate() error {
 	var errs []error
 	fail := func(format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s: "+format, append([]any{c.Path}, args...)...))
-	}
-	for i, p := range c.Plugins {
-		if _, ok := plugins[p.Name]; !ok {
-			fail("plugins[%d].name: unknown plugin %q; known plugins: %s", i, p.Name, strings.Join(plugins.names(), ", "))
-		}
 	}
 	seen := map[string]string{}
 	unique := func(field, name string) {

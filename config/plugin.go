@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"sort"
+	"strings"
 )
 
 // PluginSetup is what a plugin is built from: its config block, the
@@ -44,7 +45,7 @@ func (reg Registry) build(ctx context.Context, configPath string, plugins []Plug
 	for i, p := range plugins {
 		factory, ok := reg[p.Name]
 		if !ok {
-			return all, fmt.Errorf("%s: plugins[%d].name: unknown plugin %q; known plugins: %v", configPath, i, p.Name, reg.names())
+			return all, fmt.Errorf("%s: plugins[%d].name: unknown plugin %q; known plugins: %s", configPath, i, p.Name, strings.Join(reg.names(), ", "))
 		}
 		fns, err := factory(ctx, PluginSetup{Config: p.Config, Prefix: p.FuncPrefix, Dir: filepath.Dir(configPath)})
 		if err != nil {

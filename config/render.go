@@ -169,7 +169,7 @@ var (
 	escapedQuote = regexp.MustCompile(`\\"`)
 )
 
-func (r *Renderer) template(path string, src []byte) ([]byte, error) {
+func (r *Renderer) template(path string, src []byte) (out []byte, err error) {
 	funcs := r.envFuncs()
 	for name, fn := range r.funcs.Template {
 		funcs[name] = fn
@@ -179,9 +179,16 @@ func (r *Renderer) template(path string, src []byte) ([]byte, error) {
 			return nil, templateError(path, err)
 		}
 	}
+	// kayac/go-config panics on errors that mention its own must_env
+	// wording; a variable name could contain it, so never let that escape.
+	defer func() {
+		if p := recover(); p != nil {
+			out, err = nil, templateError(path, fmt.Errorf("%v", p))
+		}
+	}()
 	loader := goconfig.New()
 	loader.Funcs(funcs)
-	out, err := loader.ReadWithEnvBytes(src)
+	out, err = loader.ReadWithEnvBytes(src)
 	if err != nil {
 		return nil, templateError(path, err)
 	}
@@ -214,13 +221,26 @@ func templateError(path string, err error) error {
 	loc := path
 	if m := templatePos.FindStringSubmatch(msg); m != nil {
 		loc = path + ":" + m[1]
+		if isJsonnet(path) {
+			loc = fmt.Sprintf("%s (line %s of the Jsonnet output)", path, m[1])
+		}
 		msg = msg[len(m[0]):]
 	}
+	quotedOperand := strings.Contains(msg, `unexpected "\\" in operand`)
+	quoteInArgument := false
 	if m := executingAt.FindStringSubmatch(msg); m != nil {
 		expr := m[1]
 		msg = fmt.Sprintf("{{ %s }}: %s", expr, msg[len(m[0]):])
-		if escapedQuote.MatchString(expr) && isJsonnet(path) {
-			msg += ` (in a Jsonnet file, templates run over Jsonnet's JSON output, so quotes arrive escaped; call the native function instead, e.g. std.native('tfstate')('aws_subnet.private["a"].id'))`
+		quoteInArgument = escapedQuote.MatchString(expr)
+	}
+	if isJsonnet(path) {
+		switch {
+		case quotedOperand:
+			msg += "; in a Jsonnet file templates run over Jsonnet's JSON output, where double quotes arrive escaped:" +
+				" quote template arguments with backquotes instead ({{ must_env `NAME` }})"
+		case quoteInArgument:
+			msg += "; in a Jsonnet file templates run over Jsonnet's JSON output, so a double quote inside a template" +
+				` argument arrives escaped: call the native function instead (std.native('tfstate')('aws_subnet.private["a"].id'))`
 		}
 	}
 	return fmt.Errorf("%s: %s", loc, msg)
@@ -283,8 +303,14 @@ func (r *Renderer) evalJsonnet(path string) (string, error) {
 // file. Jsonnet is lazy, so fields that call plugin functions not defined
 // yet are never evaluated.
 func (r *Renderer) evalJsonnetFields(path string, fields ...string) (string, error) {
-	if _, err := os.Stat(path); err != nil {
+	src, err := os.ReadFile(path)
+	if err != nil {
 		return "", readError(path, err)
+	}
+	// Syntax errors first, so they read as they do for a whole file rather
+	// than as a runtime error of the wrapper below.
+	if _, err := jsonnet.SnippetToAST(path, string(src)); err != nil {
+		return "", jsonnetError(path, err)
 	}
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "local c = import %q;\n{\n", filepath.Base(path))

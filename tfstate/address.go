@@ -32,9 +32,14 @@ func parseAddress(addr string) (target, []step, error) {
 		module = append(module, m)
 		i += 2
 	}
+	// Only module names, resource names and attributes take an index.
+	noIndex := func(k int) bool { return k < len(toks) && len(toks[k].indexes) > 0 }
 	var t target
 	switch {
 	case i < len(toks) && toks[i].name == "output" && len(module) == 0:
+		if noIndex(i) {
+			return bad("output takes no index; put it after the output name")
+		}
 		if i+1 >= len(toks) {
 			return bad("output needs a name")
 		}
@@ -49,11 +54,17 @@ func parseAddress(addr string) (target, []step, error) {
 		if i+2 >= len(toks) {
 			return bad("a data source needs a type and a name")
 		}
+		if noIndex(i) || noIndex(i+1) {
+			return bad("an index goes after the data source's name")
+		}
 		t.resource = "data." + toks[i+1].name + "." + toks[i+2].name
 		i += 2
 	default:
 		if i+1 >= len(toks) {
 			return bad("a resource needs a type and a name")
+		}
+		if noIndex(i) {
+			return bad("an index goes after the resource's name, not its type")
 		}
 		t.resource = toks[i].name + "." + toks[i+1].name
 		i++
@@ -122,6 +133,9 @@ func tokenize(addr string) ([]token, error) {
 		}
 	}
 	if !started {
+		if len(toks) > 0 {
+			return nil, fmt.Errorf("ends with a dot; name the attribute after it or drop the dot")
+		}
 		return nil, fmt.Errorf("empty address")
 	}
 	return append(toks, cur), nil
@@ -145,7 +159,11 @@ func readIndex(addr string, i int) (int, string, error) {
 		if end >= len(addr) || addr[end] != ']' {
 			return 0, "", fmt.Errorf("expected ] after the key at offset %d", end)
 		}
-		return end + 1, s, nil
+		key, err := strconv.Unquote(s)
+		if err != nil {
+			return 0, "", fmt.Errorf("bad quoted key at offset %d", i)
+		}
+		return end + 1, quoteKey(key), nil
 	}
 	if _, err := strconv.Atoi(inner); err != nil {
 		if strings.HasPrefix(inner, `\"`) {

@@ -89,8 +89,7 @@ func String(v any) string {
 	case bool:
 		return strconv.FormatBool(x)
 	}
-	b, _ := json.Marshal(v)
-	return string(b)
+	return jsonText(v)
 }
 
 func firstKey(keys []string) string {

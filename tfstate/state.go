@@ -23,7 +23,7 @@ type State struct {
 }
 
 type resource struct {
-	each      string // "", "list" (count) or "map" (for_each)
+	each      string                     // "", "list" (count) or "map" (for_each)
 	instances map[string]json.RawMessage // attributes by instance key ("" when none, "0", "\"a\"")
 	keys      []string
 }
@@ -98,17 +98,34 @@ func Read(r io.Reader) (*State, error) {
 	return s, nil
 }
 
-// canonicalKey writes an index key as an address does: 0 or "a".
+// canonicalKey writes an index key from the state as an address does: 0
+// or "a", quoted the same way quoteKey quotes keys parsed from addresses.
 func canonicalKey(raw string) string {
 	var v any
 	if err := json.Unmarshal([]byte(raw), &v); err != nil {
 		return raw
 	}
 	if str, ok := v.(string); ok {
-		b, _ := json.Marshal(str)
-		return string(b)
+		return quoteKey(str)
 	}
 	return strings.TrimSpace(raw)
+}
+
+// quoteKey is the one spelling of a string key: JSON quoting without HTML
+// escapes, so "a&b" in the state and in an address meet.
+func quoteKey(s string) string {
+	return jsonText(s)
+}
+
+// jsonText encodes v as JSON without escaping &, < and >.
+func jsonText(v any) string {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return fmt.Sprint(v)
+	}
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 // addresses lists every address a lookup can start with, for suggestions.

@@ -181,15 +181,20 @@ func (d *decoder) value(path string, in any, out reflect.Value) {
 		}
 		i, err := n.Int64()
 		if err != nil {
+			// 1e3 or 2.0: whole numbers written as floats.
 			f, ferr := n.Float64()
 			if ferr != nil || f != math.Trunc(f) {
 				d.fail(path, "expected a whole number, got %s", n)
 				return
 			}
+			if f >= math.MaxInt64 || f < math.MinInt64 {
+				d.fail(path, "%s is out of range", n)
+				return
+			}
 			i = int64(f)
 		}
 		if out.OverflowInt(i) {
-			d.fail(path, "%d is out of range", i)
+			d.fail(path, "%s is out of range", n)
 			return
 		}
 		out.SetInt(i)
@@ -202,6 +207,10 @@ func (d *decoder) value(path string, in any, out reflect.Value) {
 		f, err := n.Float64()
 		if err != nil {
 			d.fail(path, "expected a number, got %s", n)
+			return
+		}
+		if out.OverflowFloat(f) {
+			d.fail(path, "%s is out of range", n)
 			return
 		}
 		out.SetFloat(f)
