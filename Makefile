@@ -19,8 +19,12 @@ test: check-moto
 demo: build check-moto
 	TAMP=$(CURDIR)/$(BIN) ./examples/demo/run.sh
 
+# Go benchmarks, then the side-by-side comparisons of design.md section 8.
+# bench/tfstate is a module of its own so the reference tool it compares
+# with never becomes a dependency of tamp.
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+	cd bench/tfstate && $(GO) run . compare
 	@$(MAKE) --no-print-directory build
 	@ls -l $(BIN) | awk '{ printf "release binary: %.1f MiB\n", $$5 / 1048576 }'
 

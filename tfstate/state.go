@@ -28,32 +28,13 @@ type resource struct {
 	keys      []string
 }
 
-type rawState struct {
-	Version int `json:"version"`
-	Outputs map[string]struct {
-		Value json.RawMessage `json:"value"`
-	} `json:"outputs"`
-	Resources []struct {
-		Module    string `json:"module"`
-		Mode      string `json:"mode"`
-		Type      string `json:"type"`
-		Name      string `json:"name"`
-		Each      string `json:"each"`
-		Instances []struct {
-			IndexKey   json.RawMessage `json:"index_key"`
-			Attributes json.RawMessage `json:"attributes"`
-		} `json:"instances"`
-	} `json:"resources"`
-}
-
 // ReadFile reads a state from a local file.
 func ReadFile(path string) (*State, error) {
-	f, err := os.Open(path)
+	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	s, err := Read(f)
+	s, err := Parse(data)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -62,40 +43,109 @@ func ReadFile(path string) (*State, error) {
 
 // Read reads a state document.
 func Read(r io.Reader) (*State, error) {
-	var raw rawState
-	if err := json.NewDecoder(r).Decode(&raw); err != nil {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(data)
+}
+
+// Parse indexes a state document. The State keeps data: attribute values
+// are decoded from it on lookup.
+func Parse(data []byte) (*State, error) {
+	st := &State{outputs: map[string]json.RawMessage{}, resources: map[string]*resource{}}
+	sc := &scanner{data: data}
+	version := -1
+	err := sc.object(func(key string) error {
+		switch key {
+		case "version":
+			v, err := sc.int()
+			version = v
+			return err
+		case "outputs":
+			return sc.object(func(name string) error {
+				return sc.object(func(field string) error {
+					if field != "value" {
+						return sc.skip()
+					}
+					v, err := sc.raw()
+					st.outputs[name] = v
+					return err
+				})
+			})
+		case "resources":
+			return sc.array(func() error { return st.addResource(sc) })
+		}
+		return sc.skip()
+	})
+	if err != nil {
 		return nil, fmt.Errorf("not a Terraform state: %w", err)
 	}
-	if raw.Version != 4 {
-		return nil, fmt.Errorf("Terraform state format version %d is not supported; tamp reads version 4 (Terraform 0.12 and later)", raw.Version)
+	switch {
+	case version < 0:
+		return nil, fmt.Errorf("not a Terraform state: no format version")
+	case version != 4:
+		return nil, fmt.Errorf("Terraform state format version %d is not supported; tamp reads version 4 (Terraform 0.12 and later)", version)
 	}
-	s := &State{
-		outputs:   make(map[string]json.RawMessage, len(raw.Outputs)),
-		resources: make(map[string]*resource, len(raw.Resources)),
-	}
-	for name, o := range raw.Outputs {
-		s.outputs[name] = o.Value
-	}
-	for _, rr := range raw.Resources {
-		addr := rr.Type + "." + rr.Name
-		if rr.Mode == "data" {
-			addr = "data." + addr
+	return st, nil
+}
+
+func (st *State) addResource(sc *scanner) error {
+	var module, mode, typ, name string
+	res := &resource{instances: map[string]json.RawMessage{}}
+	err := sc.object(func(key string) error {
+		var err error
+		switch key {
+		case "module":
+			module, err = sc.str()
+		case "mode":
+			mode, err = sc.str()
+		case "type":
+			typ, err = sc.str()
+		case "name":
+			name, err = sc.str()
+		case "each":
+			res.each, err = sc.str()
+		case "instances":
+			err = sc.array(func() error { return res.addInstance(sc) })
+		default:
+			err = sc.skip()
 		}
-		if rr.Module != "" {
-			addr = rr.Module + "." + addr
-		}
-		res := &resource{each: rr.Each, instances: make(map[string]json.RawMessage, len(rr.Instances))}
-		for _, inst := range rr.Instances {
-			key := ""
-			if len(inst.IndexKey) > 0 {
-				key = canonicalKey(string(inst.IndexKey))
-			}
-			res.instances[key] = inst.Attributes
-			res.keys = append(res.keys, key)
-		}
-		s.resources[addr] = res
+		return err
+	})
+	if err != nil {
+		return err
 	}
-	return s, nil
+	addr := typ + "." + name
+	if mode == "data" {
+		addr = "data." + addr
+	}
+	if module != "" {
+		addr = module + "." + addr
+	}
+	st.resources[addr] = res
+	return nil
+}
+
+func (res *resource) addInstance(sc *scanner) error {
+	var key string
+	var attrs json.RawMessage
+	err := sc.object(func(field string) error {
+		switch field {
+		case "index_key":
+			raw, err := sc.raw()
+			key = canonicalKey(string(raw))
+			return err
+		case "attributes":
+			var err error
+			attrs, err = sc.raw()
+			return err
+		}
+		return sc.skip()
+	})
+	res.instances[key] = attrs
+	res.keys = append(res.keys, key)
+	return err
 }
 
 // canonicalKey writes an index key from the state as an address does: 0

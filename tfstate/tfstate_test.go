@@ -321,7 +321,7 @@ func TestRead(t *testing.T) {
 		{
 			name:    "no version",
 			doc:     `{"resources": []}`,
-			wantErr: "Terraform state format version 0 is not supported; tamp reads version 4 (Terraform 0.12 and later)",
+			wantErr: "not a Terraform state: no format version",
 		},
 		{
 			name:    "not JSON",
