@@ -9,8 +9,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/goccy/go-yaml"
 	"github.com/hashicorp/go-version"
+
+	"github.com/tamp-ecs/tamp/internal/mask"
 )
 
 // DefaultPath is read when --config is not given.
@@ -25,6 +28,13 @@ type Options struct {
 	Timeout   time.Duration               // --timeout, overrides the config
 	Version   string                      // tamp's version, for required_version
 	Plugins   Registry
+	// AWS builds SDK configurations for plugins that read from AWS; it is
+	// called only when a value is first needed.
+	AWS    AWSConfigFunc
+	Masker *mask.Masker // receives every secret value a plugin reads
+	// Clients that replace the real ones (tests); nil in the tool.
+	SSM            SSMAPI
+	SecretsManager SecretsManagerAPI
 }
 
 // Project is a loaded config together with the renderer that reads the
@@ -55,12 +65,19 @@ func Load(ctx context.Context, path string, opts Options) (*Project, error) {
 	if err := checkRequiredVersion(abs, first.RequiredVersion, opts.Version); err != nil {
 		return nil, err
 	}
-	funcs, err := opts.Plugins.build(ctx, abs, first.Plugins)
+	funcs, err := opts.Plugins.build(ctx, abs, first.Plugins, PluginSetup{
+		LookupEnv:      opts.LookupEnv,
+		Masker:         opts.Masker,
+		AWS:            projectAWS(opts, first.Region),
+		SSM:            opts.SSM,
+		SecretsManager: opts.SecretsManager,
+	})
 	if err != nil {
 		return nil, err
 	}
 	r.funcs = funcs
 
+	r.Prefetch(ctx, abs)
 	text, _, err := r.Text(abs)
 	if err != nil {
 		return nil, err
@@ -90,6 +107,25 @@ func Load(ctx context.Context, path string, opts Options) (*Project, error) {
 type bootstrap struct {
 	RequiredVersion string         `yaml:"required_version"`
 	Plugins         []PluginConfig `yaml:"plugins"`
+	Region          string         `yaml:"region"` // "" when it uses a plugin function
+}
+
+// projectAWS gives plugins the project's region when they ask for none:
+// --region, else the config's region as the first pass saw it, else the
+// SDK's own resolution (AWS_REGION, the profile).
+func projectAWS(opts Options, configRegion string) AWSConfigFunc {
+	return func(ctx context.Context, region string) (aws.Config, error) {
+		if opts.AWS == nil {
+			return aws.Config{}, fmt.Errorf("AWS access is not available here")
+		}
+		if region == "" {
+			region = opts.Region
+		}
+		if region == "" {
+			region = configRegion
+		}
+		return opts.AWS(ctx, region)
+	}
 }
 
 func (r *Renderer) firstPass(path string) (*bootstrap, error) {
@@ -111,11 +147,34 @@ func (r *Renderer) firstPass(path string) (*bootstrap, error) {
 		}
 		text = out
 	}
-	var b bootstrap
-	if err := yaml.Unmarshal(text, &b); err != nil {
+	first := &bootstrap{}
+	if err := yaml.Unmarshal(text, first); err != nil {
 		return nil, fmt.Errorf("%s: %s", path, yaml.FormatError(err, false, true))
 	}
-	return &b, nil
+	if isJsonnet(path) {
+		first.Region = stubbing.jsonnetRegion(path)
+	}
+	return first, nil
+}
+
+// jsonnetRegion evaluates only a Jsonnet config's region. It may call a
+// plugin function not defined yet; then it is simply not known yet.
+func (r *Renderer) jsonnetRegion(path string) string {
+	out, err := r.evalJsonnetFields(path, "region")
+	if err != nil {
+		return ""
+	}
+	text, err := r.template(path, []byte(out))
+	if err != nil {
+		return ""
+	}
+	var reg struct {
+		Region string `yaml:"region"`
+	}
+	if yaml.Unmarshal(text, &reg) != nil {
+		return ""
+	}
+	return reg.Region
 }
 
 func decodeConfig(path string, text []byte) (*Config, error) {
@@ -228,6 +287,16 @@ func (c *Config) Abs(p string) string {
 		return p
 	}
 	return filepath.Join(c.Dir, p)
+}
+
+// Prefetch lets plugins fetch, in batches, every value the files at paths
+// (as the config writes them) will ask for. See Renderer.Prefetch.
+func (p *Project) Prefetch(ctx context.Context, paths ...string) {
+	abs := make([]string, len(paths))
+	for i, path := range paths {
+		abs[i] = p.Abs(path)
+	}
+	p.renderer.Prefetch(ctx, abs...)
 }
 
 // RenderJSON renders a file the config points at and returns JSON text and

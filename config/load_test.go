@@ -250,17 +250,17 @@ plugins: [{name: tfstate, config: {path: ` + state + `}}]
 		{
 			name:  "state file missing",
 			files: map[string]string{"tamp.yaml": "cluster: '{{ tfstate `output.region` }}'\nplugins: [{name: tfstate, config: {path: nope.tfstate}}]\n"},
-			want:  []string{"tamp.yaml:1: {{ tfstate `output.region` }}: open ", "nope.tfstate: no such file or directory"},
+			want:  []string{"tamp.yaml:1: {{ tfstate `output.region` }}: ", "nope.tfstate: no such state file or Terraform directory"},
 		},
 		{
 			name:  "plugin without path",
 			files: map[string]string{"tamp.yaml": "plugins: [{name: tfstate, config: {}}]\n"},
-			want:  []string{"tamp.yaml: plugins[0] (tfstate): config needs path (a local state file) or url"},
+			want:  []string{"tamp.yaml: plugins[0] (tfstate): config needs path (a state file or Terraform directory) or url"},
 		},
 		{
-			name:  "remote state",
-			files: map[string]string{"tamp.yaml": "plugins: [{name: tfstate, config: {url: 's3://b/k.tfstate'}}]\n"},
-			want:  []string{"plugins[0] (tfstate): config.url: \"s3://b/k.tfstate\": only local state files are supported"},
+			name:  "unknown plugin setting",
+			files: map[string]string{"tamp.yaml": "plugins: [{name: tfstate, config: {url: 's3://b/k.tfstate', bucket: b}}]\n"},
+			want:  []string{"plugins[0] (tfstate): config.bucket: unknown key; this plugin takes path, url, workspace, workspace_key_prefix, region"},
 		},
 		{
 			name:  "unknown plugin",

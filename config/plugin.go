@@ -6,14 +6,38 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+
+	"github.com/tamp-ecs/tamp/internal/mask"
 )
 
 // PluginSetup is what a plugin is built from: its config block, the
-// func_prefix, and the config file's directory for relative paths.
+// func_prefix, the config file's directory for relative paths, and the
+// ways to reach AWS.
 type PluginSetup struct {
-	Config map[string]any
-	Prefix string
-	Dir    string
+	Config    map[string]any
+	Prefix    string
+	Dir       string
+	LookupEnv func(string) (string, bool)
+	Masker    *mask.Masker
+	// AWS returns the SDK configuration for a region ("" for the project's).
+	AWS AWSConfigFunc
+	// Clients that replace the real ones (tests); nil in the tool.
+	SSM            SSMAPI
+	SecretsManager SecretsManagerAPI
+}
+
+// AWSConfigFunc returns the SDK configuration for a region; "" means the
+// project's region (--region, the config's region, or the SDK's default).
+type AWSConfigFunc func(ctx context.Context, region string) (aws.Config, error)
+
+// Prefetcher is a plugin's value store that can learn what a render needs
+// before fetching it: while collecting, its functions record names and
+// return placeholders; Fetch then gets them all in as few calls as it can.
+type Prefetcher interface {
+	Collect(on bool)
+	Fetch(ctx context.Context)
 }
 
 // PluginFactory builds a plugin's functions. Factories must not do slow work
@@ -27,9 +51,16 @@ type Registry map[string]PluginFactory
 // DefaultRegistry is every plugin tamp ships.
 func DefaultRegistry() Registry {
 	return Registry{
-		"tfstate": tfstatePlugin,
+		"tfstate":        tfstatePlugin,
+		"ssm":            ssmPlugin,
+		"secretsmanager": secretsManagerPlugin,
 	}
 }
+
+// builtin plugins are there without being declared, as in ecspresso v2:
+// `ssm` and `secretsmanager_arn` in the project's region. Declaring one
+// without func_prefix replaces it.
+var builtin = []string{"ssm", "secretsmanager"}
 
 func (reg Registry) names() []string {
 	names := make([]string, 0, len(reg))
@@ -40,19 +71,39 @@ func (reg Registry) names() []string {
 	return names
 }
 
-func (reg Registry) build(ctx context.Context, configPath string, plugins []PluginConfig) (Functions, error) {
+func (reg Registry) build(ctx context.Context, configPath string, plugins []PluginConfig, base PluginSetup) (Functions, error) {
 	var all Functions
+	base.Dir = filepath.Dir(configPath)
+	declared := map[string]bool{}
 	for i, p := range plugins {
 		factory, ok := reg[p.Name]
 		if !ok {
 			return all, fmt.Errorf("%s: plugins[%d].name: unknown plugin %q; known plugins: %s", configPath, i, p.Name, strings.Join(reg.names(), ", "))
 		}
-		fns, err := factory(ctx, PluginSetup{Config: p.Config, Prefix: p.FuncPrefix, Dir: filepath.Dir(configPath)})
+		setup := base
+		setup.Config, setup.Prefix = p.Config, p.FuncPrefix
+		fns, err := factory(ctx, setup)
 		if err != nil {
 			return all, fmt.Errorf("%s: plugins[%d] (%s): %w", configPath, i, p.Name, err)
 		}
 		if err := all.merge(fns); err != nil {
 			return all, fmt.Errorf("%s: plugins[%d] (%s): %w", configPath, i, p.Name, err)
+		}
+		if p.FuncPrefix == "" {
+			declared[p.Name] = true
+		}
+	}
+	for _, name := range builtin {
+		factory, ok := reg[name]
+		if !ok || declared[name] {
+			continue
+		}
+		fns, err := factory(ctx, base)
+		if err != nil {
+			return all, fmt.Errorf("built-in %s functions: %w", name, err)
+		}
+		if err := all.merge(fns); err != nil {
+			return all, err
 		}
 	}
 	return all, nil

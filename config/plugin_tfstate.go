@@ -3,68 +3,85 @@ package config
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"sync"
 	"text/template"
 
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/google/go-jsonnet"
 	"github.com/google/go-jsonnet/ast"
 
 	"github.com/tamp-ecs/tamp/tfstate"
 )
 
-// tfstatePlugin reads one Terraform state, on first use, and offers
-// tfstate / tfstatef (templates) and tfstate (Jsonnet native).
+// tfstatePlugin reads one Terraform state, once, on first use, and offers
+// tfstate / tfstatef (templates) and tfstate (Jsonnet native, typed).
 //
 //	plugins:
 //	  - name: tfstate
-//	    config: { path: terraform.tfstate }   # or url: file path
-func tfstatePlugin(_ context.Context, setup PluginSetup) (Functions, error) {
-	location, err := stateLocation(setup.Config)
+//	    config:
+//	      url: s3://bucket/app/terraform.tfstate  # or path: a file or a Terraform directory
+//	      workspace: staging                      # default TF_WORKSPACE
+//	      workspace_key_prefix: env:              # the S3 backend's
+//	      region: ap-northeast-1                  # where to start looking for the bucket
+func tfstatePlugin(ctx context.Context, setup PluginSetup) (Functions, error) {
+	settings, err := stringSettings(setup.Config, "path", "url", "workspace", "workspace_key_prefix", "region")
 	if err != nil {
 		return Functions{}, err
 	}
-	if !strings.Contains(location, "://") || strings.HasPrefix(location, "file://") {
-		location = strings.TrimPrefix(location, "file://")
-	} else {
-		return Functions{}, fmt.Errorf("config.url: %q: only local state files are supported by this build; use config.path", location)
+	location := settings["url"]
+	if location == "" {
+		location = settings["path"]
 	}
-	path := location
-	if !strings.HasPrefix(path, "/") {
-		path = setup.Dir + "/" + path
+	switch {
+	case settings["url"] != "" && settings["path"] != "":
+		return Functions{}, fmt.Errorf("config: set path or url, not both")
+	case location == "":
+		return Functions{}, fmt.Errorf("config needs path (a state file or Terraform directory) or url (s3://, http(s)://, remote://)")
+	case !strings.Contains(location, "://") && !filepath.IsAbs(location):
+		location = filepath.Join(setup.Dir, location)
+	}
+	sources := tfstate.Sources{
+		LookupEnv:          setup.LookupEnv,
+		Workspace:          settings["workspace"],
+		WorkspaceKeyPrefix: settings["workspace_key_prefix"],
+		S3: func(ctx context.Context, region string) (tfstate.S3API, error) {
+			if region == "" {
+				region = settings["region"]
+			}
+			cfg, err := setup.AWS(ctx, region)
+			if err != nil {
+				return nil, err
+			}
+			return s3.NewFromConfig(cfg), nil
+		},
 	}
 	var (
 		once  sync.Once
 		state *tfstate.State
 		rerr  error
 	)
-	load := func() (*tfstate.State, error) {
-		once.Do(func() { state, rerr = tfstate.ReadFile(path) })
-		return state, rerr
-	}
 	lookup := func(addr string) (any, error) {
-		s, err := load()
-		if err != nil {
-			return nil, err
+		once.Do(func() { state, rerr = tfstate.Open(ctx, location, sources) })
+		if rerr != nil {
+			return nil, rerr
 		}
-		return s.Lookup(addr)
+		return state.Lookup(addr)
+	}
+	lookupString := func(addr string) (string, error) {
+		v, err := lookup(addr)
+		if err != nil {
+			return "", err
+		}
+		return tfstate.String(v), nil
 	}
 	p := setup.Prefix
 	return Functions{
 		Template: template.FuncMap{
-			p + "tfstate": func(addr string) (string, error) {
-				v, err := lookup(addr)
-				if err != nil {
-					return "", err
-				}
-				return tfstate.String(v), nil
-			},
+			p + "tfstate": lookupString,
 			p + "tfstatef": func(format string, args ...any) (string, error) {
-				v, err := lookup(fmt.Sprintf(format, args...))
-				if err != nil {
-					return "", err
-				}
-				return tfstate.String(v), nil
+				return lookupString(fmt.Sprintf(format, args...))
 			},
 		},
 		Native: []*jsonnet.NativeFunction{{
@@ -81,15 +98,23 @@ func tfstatePlugin(_ context.Context, setup PluginSetup) (Functions, error) {
 	}, nil
 }
 
-func stateLocation(cfg map[string]any) (string, error) {
-	for _, key := range []string{"path", "url"} {
-		if v, ok := cfg[key]; ok {
-			s, isString := v.(string)
-			if !isString || s == "" {
-				return "", fmt.Errorf("config.%s must be a non-empty string", key)
-			}
-			return s, nil
+// stringSettings reads a plugin config whose values are all strings,
+// refusing keys not in allowed.
+func stringSettings(cfg map[string]any, allowed ...string) (map[string]string, error) {
+	out := map[string]string{}
+	for k, v := range cfg {
+		known := false
+		for _, a := range allowed {
+			known = known || a == k
 		}
+		if !known {
+			return nil, fmt.Errorf("config.%s: unknown key; this plugin takes %s", k, strings.Join(allowed, ", "))
+		}
+		s, ok := v.(string)
+		if !ok || s == "" {
+			return nil, fmt.Errorf("config.%s must be a non-empty string", k)
+		}
+		out[k] = s
 	}
-	return "", fmt.Errorf("config needs path (a local state file) or url")
+	return out, nil
 }

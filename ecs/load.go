@@ -2,6 +2,7 @@ package ecs
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 
@@ -13,6 +14,9 @@ import (
 
 // Renderer renders a file the config points at into JSON text.
 type Renderer interface {
+	// Prefetch lets value plugins fetch what the files will ask for in as
+	// few calls as possible, before they are rendered one by one.
+	Prefetch(ctx context.Context, paths ...string)
 	RenderJSON(path string) (text []byte, absPath string, err error)
 }
 
@@ -44,7 +48,19 @@ type Definitions struct {
 // Load renders, decodes, validates and normalizes every definition in sel.
 // It reports every problem in every file, not only the first, so a user
 // fixes them in one round.
-func Load(r Renderer, sel config.Selection) (*Definitions, error) {
+func Load(ctx context.Context, r Renderer, sel config.Selection) (*Definitions, error) {
+	var paths []string
+	for _, s := range sel.Services {
+		paths = append(paths, s.TaskDefinition)
+		if s.ServiceDefinition != "" {
+			paths = append(paths, s.ServiceDefinition)
+		}
+	}
+	for _, td := range sel.TaskDefinitions {
+		paths = append(paths, td.Path)
+	}
+	r.Prefetch(ctx, paths...)
+
 	var errs []error
 	defs := &Definitions{}
 	loadTD := func(name, path string) *TaskDefinition {

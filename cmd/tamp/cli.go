@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/alecthomas/kong"
+	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/tamp-ecs/tamp/internal/envfile"
 	"github.com/tamp-ecs/tamp/internal/mask"
@@ -75,6 +77,9 @@ type app struct {
 	stdout, stderr io.Writer
 	masker         *mask.Masker
 	color          bool
+
+	awsMu      sync.Mutex
+	awsConfigs map[string]aws.Config // by region
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {

@@ -16,7 +16,7 @@ type RegisterCmd struct {
 }
 
 func (c *RegisterCmd) Run(ctx context.Context, a *app) error {
-	p, defs, err := a.loadDefinitions(ctx)
+	p, defs, err := a.loadDefinitions(ctx, false)
 	if err != nil {
 		return err
 	}

@@ -23,7 +23,7 @@ func (c *RenderCmd) Run(ctx context.Context, a *app) error {
 		}
 		return writeJSON(a, renderedConfig(p.Config))
 	}
-	_, defs, err := a.loadDefinitions(ctx)
+	_, defs, err := a.loadDefinitions(ctx, c.Target == "services")
 	if err != nil {
 		return err
 	}

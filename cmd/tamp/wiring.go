@@ -20,6 +20,8 @@ func (a *app) loadProject(ctx context.Context) (*config.Project, error) {
 		Timeout: a.Timeout,
 		Version: version.Version,
 		Plugins: config.DefaultRegistry(),
+		AWS:     a.awsConfigFor,
+		Masker:  a.masker,
 	})
 	if err != nil {
 		return nil, invalidInput{err}
@@ -28,8 +30,9 @@ func (a *app) loadProject(ctx context.Context) (*config.Project, error) {
 }
 
 // loadDefinitions renders and validates every definition --only leaves in
-// scope. Any problem stops the command before it reaches AWS.
-func (a *app) loadDefinitions(ctx context.Context) (*config.Project, *ecs.Definitions, error) {
+// scope (only the services and theirs with servicesOnly). Any problem
+// stops the command before it reaches AWS.
+func (a *app) loadDefinitions(ctx context.Context, servicesOnly bool) (*config.Project, *ecs.Definitions, error) {
 	p, err := a.loadProject(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -38,7 +41,10 @@ func (a *app) loadDefinitions(ctx context.Context) (*config.Project, *ecs.Defini
 	if err != nil {
 		return nil, nil, invalidInput{err}
 	}
-	defs, err := ecs.Load(p, sel)
+	if servicesOnly {
+		sel.TaskDefinitions = nil
+	}
+	defs, err := ecs.Load(ctx, p, sel)
 	if err != nil {
 		return nil, nil, invalidInput{err}
 	}
@@ -47,9 +53,29 @@ func (a *app) loadDefinitions(ctx context.Context) (*config.Project, *ecs.Defini
 
 // awsConfig builds the SDK configuration for the project's region.
 func (a *app) awsConfig(ctx context.Context, p *config.Project) (aws.Config, error) {
-	opts := awsclient.Options{Region: p.Region, AssumeRoleArn: a.AssumeRoleArn}
+	return a.awsConfigFor(ctx, p.Region)
+}
+
+// awsConfigFor builds the SDK configuration for a region ("" for the SDK's
+// default), once per region per run, so every client shares credentials
+// (and one assumed-role session).
+func (a *app) awsConfigFor(ctx context.Context, region string) (aws.Config, error) {
+	a.awsMu.Lock()
+	defer a.awsMu.Unlock()
+	if cfg, ok := a.awsConfigs[region]; ok {
+		return cfg, nil
+	}
+	opts := awsclient.Options{Region: region, AssumeRoleArn: a.AssumeRoleArn}
 	if a.Debug {
 		opts.Trace = a.stderr
 	}
-	return awsclient.Load(ctx, opts)
+	cfg, err := awsclient.Load(ctx, opts)
+	if err != nil {
+		return cfg, err
+	}
+	if a.awsConfigs == nil {
+		a.awsConfigs = map[string]aws.Config{}
+	}
+	a.awsConfigs[region] = cfg
+	return cfg, nil
 }

@@ -71,6 +71,9 @@ func TestScripts(t *testing.T) {
 			"resetcalls":  cmdResetCalls,
 			"exitcode":    cmdExitCode,
 			"golden":      cmdGolden,
+			"s3put":       cmdS3Put,
+			"ssmput":      cmdSSMPut,
+			"secretput":   cmdSecretPut,
 		},
 	})
 }

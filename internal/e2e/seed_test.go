@@ -1,0 +1,73 @@
+package e2e
+
+import (
+	"context"
+	"errors"
+	"os"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+// Commands that put things into the script's moto account, through its
+// proxy (so they are counted: call resetcalls after seeding).
+
+func seedConfig(ts *testscript.TestScript) aws.Config {
+	return aws.Config{
+		Region:       "ap-northeast-1",
+		Credentials:  credentials.NewStaticCredentialsProvider("testing", "testing", ""),
+		BaseEndpoint: aws.String(proxyOf(ts).URL),
+	}
+}
+
+// s3put BUCKET KEY FILE: create the bucket if needed and upload FILE.
+func cmdS3Put(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 3 {
+		ts.Fatalf("usage: s3put BUCKET KEY FILE")
+	}
+	ctx := context.Background()
+	client := s3.NewFromConfig(seedConfig(ts), func(o *s3.Options) { o.UsePathStyle = true })
+	_, err := client.CreateBucket(ctx, &s3.CreateBucketInput{
+		Bucket: aws.String(args[0]),
+		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{
+			LocationConstraint: s3types.BucketLocationConstraintApNortheast1,
+		},
+	})
+	var owned *s3types.BucketAlreadyOwnedByYou
+	if err != nil && !errors.As(err, &owned) {
+		ts.Fatalf("s3put: create bucket: %v", err)
+	}
+	f, err := os.Open(ts.MkAbs(args[2]))
+	ts.Check(err)
+	defer f.Close()
+	_, err = client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(args[0]), Key: aws.String(args[1]), Body: f})
+	ts.Check(err)
+}
+
+// ssmput NAME TYPE VALUE: a String, SecureString or StringList parameter.
+func cmdSSMPut(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 3 {
+		ts.Fatalf("usage: ssmput NAME TYPE VALUE")
+	}
+	_, err := ssm.NewFromConfig(seedConfig(ts)).PutParameter(context.Background(), &ssm.PutParameterInput{
+		Name: aws.String(args[0]), Type: ssmtypes.ParameterType(args[1]), Value: aws.String(args[2]), Overwrite: aws.Bool(true),
+	})
+	ts.Check(err)
+}
+
+// secretput NAME VALUE: a Secrets Manager secret.
+func cmdSecretPut(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: secretput NAME VALUE")
+	}
+	_, err := secretsmanager.NewFromConfig(seedConfig(ts)).CreateSecret(context.Background(), &secretsmanager.CreateSecretInput{
+		Name: aws.String(args[0]), SecretString: aws.String(args[1]),
+	})
+	ts.Check(err)
+}
