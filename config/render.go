@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"text/template"
 
@@ -350,13 +351,47 @@ func (r *Renderer) evalJsonnetFields(path string, fields ...string) (string, err
 	return out, nil
 }
 
-// jsonnetError puts the file first. A syntax error already starts with
-// `path:line:col`; a runtime error carries its location in a stack trace.
+// jsonnetError makes one line that starts with the place. A syntax error
+// already starts with `path:line:col`. A runtime error carries a stack
+// trace; its innermost frame in a file is where the failing expression is,
+// and that expression is quoted from the source.
 func jsonnetError(path string, err error) error {
 	msg := strings.TrimSpace(err.Error())
 	if rest, ok := strings.CutPrefix(msg, path+":"); ok {
 		loc, text, _ := strings.Cut(rest, " ")
 		return fmt.Errorf("%s:%s: Jsonnet: %s", path, loc, text)
 	}
+	if text, trace, ok := strings.Cut(msg, "\n"); ok && strings.HasPrefix(text, "RUNTIME ERROR: ") {
+		text = strings.TrimPrefix(text, "RUNTIME ERROR: ")
+		for _, m := range jsonnetFrame.FindAllStringSubmatch(trace, -1) {
+			file, line, col, end := m[1], m[2], m[3], m[4]
+			if strings.HasPrefix(file, "<") { // <std>, <extvar:...>
+				continue
+			}
+			if expr := sourceSnippet(file, line, col, end); expr != "" {
+				return fmt.Errorf("%s:%s:%s: %s: %s", file, line, col, expr, text)
+			}
+			return fmt.Errorf("%s:%s:%s: Jsonnet: %s", file, line, col, text)
+		}
+	}
 	return fmt.Errorf("%s: Jsonnet: %s", path, msg)
+}
+
+// jsonnetFrame is a stack frame on one line: `path:LINE:COL-END`.
+var jsonnetFrame = regexp.MustCompile(`(?m)^\s+(\S+):(\d+):(\d+)-(\d+)\s`)
+
+// sourceSnippet returns columns [col, end) of a line of file, 1-based.
+func sourceSnippet(file, line, col, end string) string {
+	src, err := os.ReadFile(file)
+	if err != nil {
+		return ""
+	}
+	l, _ := strconv.Atoi(line)
+	c, _ := strconv.Atoi(col)
+	e, _ := strconv.Atoi(end)
+	lines := strings.Split(string(src), "\n")
+	if l < 1 || l > len(lines) || c < 1 || e <= c || e-1 > len(lines[l-1]) {
+		return ""
+	}
+	return lines[l-1][c-1 : e-1]
 }

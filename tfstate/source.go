@@ -57,7 +57,8 @@ func Open(ctx context.Context, location string, src Sources) (*State, error) {
 	}
 	switch u.Scheme {
 	case "file":
-		return openPath(ctx, u.Path, src)
+		// file://relative/x reads as host "relative"; keep it part of the path.
+		return openPath(ctx, u.Host+u.Path, src)
 	case "s3":
 		key := strings.TrimPrefix(u.Path, "/")
 		if u.Host == "" || key == "" {
@@ -145,7 +146,7 @@ func (src Sources) openWorkingDir(ctx context.Context, dir string) (*State, erro
 	ws := src.workspace(dir)
 	b, err := os.ReadFile(filepath.Join(dir, ".terraform", "terraform.tfstate"))
 	if errors.Is(err, os.ErrNotExist) {
-		return readLocal(dir, "", ws)
+		return readLocal(dir, "", "", ws)
 	}
 	if err != nil {
 		return nil, err
@@ -155,12 +156,12 @@ func (src Sources) openWorkingDir(ctx context.Context, dir string) (*State, erro
 		return nil, fmt.Errorf("%s: .terraform/terraform.tfstate: %w", dir, err)
 	}
 	if bs.Backend == nil {
-		return readLocal(dir, "", ws)
+		return readLocal(dir, "", "", ws)
 	}
 	cfg := stringsOf(bs.Backend.Config)
 	switch bs.Backend.Type {
 	case "local":
-		return readLocal(dir, cfg["path"], ws)
+		return readLocal(dir, cfg["path"], cfg["workspace_dir"], ws)
 	case "s3":
 		if cfg["bucket"] == "" || cfg["key"] == "" {
 			return nil, fmt.Errorf("%s: the s3 backend names no bucket or key; run terraform init", dir)
@@ -199,9 +200,10 @@ func stringsOf(m map[string]any) map[string]string {
 	return out
 }
 
-// readLocal reads the local backend's state: terraform.tfstate, or the
-// workspace's under terraform.tfstate.d.
-func readLocal(dir, statePath, ws string) (*State, error) {
+// readLocal reads the local backend's state: terraform.tfstate (or the
+// backend's path), or the workspace's under terraform.tfstate.d (or the
+// backend's workspace_dir).
+func readLocal(dir, statePath, workspaceDir, ws string) (*State, error) {
 	p := filepath.Join(dir, "terraform.tfstate")
 	if statePath != "" {
 		p = statePath
@@ -210,7 +212,13 @@ func readLocal(dir, statePath, ws string) (*State, error) {
 		}
 	}
 	if ws != "default" {
-		p = filepath.Join(dir, "terraform.tfstate.d", ws, "terraform.tfstate")
+		if workspaceDir == "" {
+			workspaceDir = "terraform.tfstate.d"
+		}
+		if !filepath.IsAbs(workspaceDir) {
+			workspaceDir = filepath.Join(dir, workspaceDir)
+		}
+		p = filepath.Join(workspaceDir, ws, "terraform.tfstate")
 	}
 	if _, err := os.Stat(p); err != nil {
 		return nil, fmt.Errorf("%s: no state for workspace %q (looked for %s)", dir, ws, p)
@@ -315,7 +323,7 @@ func (src Sources) readHTTP(ctx context.Context, location, token string) (*State
 	}
 	s, err := Parse(body)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", location, err)
+		return nil, fmt.Errorf("%s: %w", redact(location), err)
 	}
 	return s, nil
 }
@@ -331,7 +339,11 @@ func (src Sources) get(ctx context.Context, location, token string) ([]byte, err
 	}
 	resp, err := src.client().Do(req)
 	if err != nil {
-		return nil, err
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // its message repeats the URL, secrets and all
+		}
+		return nil, fmt.Errorf("%s: %w", redact(location), err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
@@ -340,24 +352,33 @@ func (src Sources) get(ctx context.Context, location, token string) ([]byte, err
 	return io.ReadAll(resp.Body)
 }
 
-// redact drops the query of a URL (signed download URLs carry secrets).
+// redact drops what may be secret in a URL: the query (signed download
+// URLs carry signatures) and a password.
 func redact(location string) string {
-	if u, err := url.Parse(location); err == nil {
-		u.RawQuery = ""
-		return u.String()
+	u, err := url.Parse(location)
+	if err != nil {
+		return "(an unparsable URL)"
 	}
-	return location
+	u.RawQuery = ""
+	return u.Redacted()
+}
+
+// tokenVariable is the variable Terraform reads a host's API token from:
+// TF_TOKEN_ and the host with dots and colons as underscores, hyphens as
+// double underscores.
+func tokenVariable(host string) string {
+	return "TF_TOKEN_" + strings.NewReplacer(".", "_", "-", "__", ":", "_").Replace(host)
 }
 
 // readRemote reads a Terraform Cloud / Enterprise workspace's current state.
 func (src Sources) readRemote(ctx context.Context, host, org, workspace string) (*State, error) {
 	where := fmt.Sprintf("remote://%s/%s/%s", host, org, workspace)
-	token := src.env("TF_TOKEN_" + strings.NewReplacer(".", "_", "-", "__", ":", "_").Replace(host))
+	token := src.env(tokenVariable(host))
 	if token == "" {
 		token = src.env("TFE_TOKEN")
 	}
 	if token == "" {
-		return nil, fmt.Errorf("%s: no API token; set TFE_TOKEN (or TF_TOKEN_%s)", where, strings.NewReplacer(".", "_", "-", "__").Replace(host))
+		return nil, fmt.Errorf("%s: no API token; set TFE_TOKEN (or %s)", where, tokenVariable(host))
 	}
 	api := "https://" + host + "/api/v2"
 	var ws struct {
