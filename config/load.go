@@ -27,6 +27,7 @@ type Options struct {
 	Region    string                      // --region, overrides the config
 	Timeout   time.Duration               // --timeout, overrides the config
 	Version   string                      // tamp's version, for required_version
+	Only      []string                    // --only: what values are prefetched for
 	Plugins   Registry
 	// AWS builds SDK configurations for plugins that read from AWS; it is
 	// called only when a value is first needed.
@@ -77,7 +78,7 @@ func Load(ctx context.Context, path string, opts Options) (*Project, error) {
 	}
 	r.funcs = funcs
 
-	r.Prefetch(ctx, abs)
+	r.prefetchProject(ctx, abs, opts.Only)
 	text, _, err := r.Text(abs)
 	if err != nil {
 		return nil, err
@@ -100,6 +101,28 @@ func Load(ctx context.Context, path string, opts Options) (*Project, error) {
 		return nil, err
 	}
 	return &Project{Config: cfg, renderer: r}, nil
+}
+
+// prefetchProject collects the values the config and the definition files
+// in scope (--only) will ask for, and fetches them together: the config's
+// own SSM names share GetParameters calls with the definitions'. A config
+// that does not render while collecting just leaves more to fetch on first
+// use.
+func (r *Renderer) prefetchProject(ctx context.Context, path string, only []string) {
+	paths := []string{path}
+	if text, _, err := r.collecting(func() ([]byte, Format, error) { return r.Text(path) }); err == nil {
+		if cfg, err := decodeConfig(path, text); err == nil {
+			cfg.Dir = filepath.Dir(path)
+			if cfg.fold() == nil {
+				if sel, err := cfg.Select(only); err == nil {
+					for _, p := range sel.Paths() {
+						paths = append(paths, cfg.Abs(p))
+					}
+				}
+			}
+		}
+	}
+	r.Prefetch(ctx, paths...)
 }
 
 // bootstrap is what the first pass needs. Other keys may use plugin
@@ -311,6 +334,21 @@ func (p *Project) RenderJSON(path string) ([]byte, string, error) {
 type Selection struct {
 	Services        []Service
 	TaskDefinitions []TaskDefinition
+}
+
+// Paths are the definition files of the selection, as the config writes them.
+func (sel Selection) Paths() []string {
+	var paths []string
+	for _, s := range sel.Services {
+		paths = append(paths, s.TaskDefinition)
+		if s.ServiceDefinition != "" {
+			paths = append(paths, s.ServiceDefinition)
+		}
+	}
+	for _, td := range sel.TaskDefinitions {
+		paths = append(paths, td.Path)
+	}
+	return paths
 }
 
 // Select keeps the services and task definitions named in only (all of them

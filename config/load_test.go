@@ -240,7 +240,7 @@ plugins: [{name: tfstate, config: {path: ` + state + `}}]
   cluster: std.native('tfstate')('output.nope'),
   plugins: [{ name: 'tfstate', config: { path: '` + state + `' } }],
 }`},
-			want: []string{"tamp.jsonnet: Jsonnet: RUNTIME ERROR: output.nope: no such output in the state"},
+			want: []string{"tamp.jsonnet:2:12: std.native('tfstate')('output.nope'): output.nope: no such output in the state"},
 		},
 		{
 			name:  "plugin function used but no plugin",

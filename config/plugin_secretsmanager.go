@@ -33,10 +33,14 @@ func secretsManagerPlugin(ctx context.Context, setup PluginSetup) (Functions, er
 		mu     sync.Mutex
 		api    SecretsManagerAPI
 		cached = map[string]secretARN{}
+		idle   = &collectOnly{}
 	)
 	lookup := func(name string) (string, error) {
 		mu.Lock()
 		defer mu.Unlock()
+		if idle.on() {
+			return "", nil
+		}
 		if r, ok := cached[name]; ok {
 			return r.arn, r.err
 		}
@@ -72,7 +76,30 @@ func secretsManagerPlugin(ctx context.Context, setup PluginSetup) (Functions, er
 				return lookup(name)
 			},
 		}},
+		Prefetch: []Prefetcher{idle},
 	}, nil
+}
+
+// collectOnly is the Prefetcher of a store with no batch API: while the
+// project is being collected it answers placeholders, so that files outside
+// the command's scope cost no calls; values are fetched on first real use.
+type collectOnly struct {
+	mu         sync.Mutex
+	collecting bool
+}
+
+func (c *collectOnly) Collect(on bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.collecting = on
+}
+
+func (c *collectOnly) Fetch(context.Context) {}
+
+func (c *collectOnly) on() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.collecting
 }
 
 type secretARN struct {

@@ -88,16 +88,26 @@ func (r *Renderer) Prefetch(ctx context.Context, paths ...string) {
 	if len(r.funcs.Prefetch) == 0 {
 		return
 	}
+	for _, path := range paths {
+		_, _, _ = r.collecting(func() ([]byte, Format, error) { return r.Text(path) })
+	}
+	for _, p := range r.funcs.Prefetch {
+		p.Fetch(ctx)
+	}
+}
+
+// collecting runs render with the plugins recording names instead of
+// fetching values.
+func (r *Renderer) collecting(render func() ([]byte, Format, error)) ([]byte, Format, error) {
 	for _, p := range r.funcs.Prefetch {
 		p.Collect(true)
 	}
-	for _, path := range paths {
-		_, _, _ = r.Text(path)
-	}
-	for _, p := range r.funcs.Prefetch {
-		p.Collect(false)
-		p.Fetch(ctx)
-	}
+	defer func() {
+		for _, p := range r.funcs.Prefetch {
+			p.Collect(false)
+		}
+	}()
+	return render()
 }
 
 // Text renders the file and returns its text with its format.

@@ -277,22 +277,22 @@ func TestJsonnetErrors(t *testing.T) {
 		{
 			name: "native must_env missing",
 			src:  "{ image: std.native('must_env')('IMAGE') }",
-			want: regexp.MustCompile(`^%s: Jsonnet: RUNTIME ERROR: IMAGE is not set; export it or put it in an --envfile`),
+			want: regexp.MustCompile(`^%s:1:10: std.native\('must_env'\)\('IMAGE'\): IMAGE is not set; export it or put it in an --envfile$`),
 		},
 		{
 			name: "missing ext var",
 			src:  "{ s: std.extVar('nope') }",
-			want: regexp.MustCompile(`^%s: Jsonnet: RUNTIME ERROR: Undefined external variable: nope`),
+			want: regexp.MustCompile(`^%s:1:6: std.extVar\('nope'\): Undefined external variable: nope$`),
 		},
 		{
 			name: "import not found",
 			src:  "import 'nope.libsonnet'",
-			want: regexp.MustCompile(`^%s: Jsonnet: .*nope\.libsonnet`),
+			want: regexp.MustCompile(`^%s:1:1: import 'nope.libsonnet': couldn't open import "nope.libsonnet"`),
 		},
 		{
 			name: "env name not a string",
 			src:  "{ a: std.native('env')(1, 'd') }",
-			want: regexp.MustCompile(`^%s: Jsonnet: RUNTIME ERROR: env: name must be a string, got 1`),
+			want: regexp.MustCompile(`^%s:1:6: std.native\('env'\)\(1, 'd'\): env: name must be a string, got 1$`),
 		},
 	}
 	for _, tt := range tests {

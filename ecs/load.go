@@ -49,17 +49,7 @@ type Definitions struct {
 // It reports every problem in every file, not only the first, so a user
 // fixes them in one round.
 func Load(ctx context.Context, r Renderer, sel config.Selection) (*Definitions, error) {
-	var paths []string
-	for _, s := range sel.Services {
-		paths = append(paths, s.TaskDefinition)
-		if s.ServiceDefinition != "" {
-			paths = append(paths, s.ServiceDefinition)
-		}
-	}
-	for _, td := range sel.TaskDefinitions {
-		paths = append(paths, td.Path)
-	}
-	r.Prefetch(ctx, paths...)
+	r.Prefetch(ctx, sel.Paths()...)
 
 	var errs []error
 	defs := &Definitions{}

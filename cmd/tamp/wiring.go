@@ -19,6 +19,7 @@ func (a *app) loadProject(ctx context.Context) (*config.Project, error) {
 		Region:  a.Region,
 		Timeout: a.Timeout,
 		Version: version.Version,
+		Only:    a.Only,
 		Plugins: config.DefaultRegistry(),
 		AWS:     a.awsConfigFor,
 		Masker:  a.masker,
