@@ -190,8 +190,13 @@ func (s *ssmStore) fetch(ctx context.Context, names []string) {
 			if p.Type == ssmtypes.ParameterTypeSecureString && s.masker != nil {
 				s.masker.Add(param.value)
 			}
-			// A name may carry a version or label selector, or be an ARN.
-			for _, key := range []string{aws.ToString(p.Name) + aws.ToString(p.Selector), aws.ToString(p.ARN)} {
+			// A name may carry a version or label selector, or be an ARN
+			// (an ARN answers only for the unselected parameter).
+			keys := []string{aws.ToString(p.Name) + aws.ToString(p.Selector)}
+			if p.Selector == nil {
+				keys = append(keys, aws.ToString(p.ARN))
+			}
+			for _, key := range keys {
 				if slices.Contains(batch, key) {
 					s.params[key] = param
 				}
