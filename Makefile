@@ -24,7 +24,7 @@ demo: build check-moto
 # with never becomes a dependency of tamp.
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
-	cd bench/tfstate && $(GO) run . compare
+	cd bench/tfstate && $(GO) run -mod=mod . compare
 	@$(MAKE) --no-print-directory build
 	@ls -l $(BIN) | awk '{ printf "release binary: %.1f MiB\n", $$5 / 1048576 }'
 

@@ -96,7 +96,7 @@ func compare(runs int) error {
 	bins := map[string]string{}
 	for _, name := range []string{"tamp-tfstate", "tfstate-lookup"} {
 		bins[name] = filepath.Join(dir, name)
-		build := exec.Command("go", "build", "-o", bins[name], "./cmd/"+name)
+		build := exec.Command("go", "build", "-mod=mod", "-o", bins[name], "./cmd/"+name)
 		build.Stderr = os.Stderr
 		if err := build.Run(); err != nil {
 			return fmt.Errorf("build %s: %w", name, err)
