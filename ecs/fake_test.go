@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
@@ -19,6 +21,15 @@ import (
 // units, defaults filled in, ClientException for an unknown family.
 type fakeECS struct {
 	mu        sync.Mutex
+	svcs      map[string]*serviceState // by name
+	rollouts  map[string]rollout       // by service name; default: done on the first poll
+	updates   []*awsecs.UpdateServiceInput
+	nextID    int
+	nextEvent int
+
+	inFlight, maxInFlight atomic.Int64 // deployments in progress
+
+
 	revisions map[string][]*types.TaskDefinition
 	tags      map[string][]types.Tag // by ARN
 	calls     map[string]int
@@ -26,7 +37,7 @@ type fakeECS struct {
 }
 
 func newFakeECS() *fakeECS {
-	return &fakeECS{revisions: map[string][]*types.TaskDefinition{}, tags: map[string][]types.Tag{}, calls: map[string]int{}, fail: map[string]error{}}
+	return &fakeECS{svcs: map[string]*serviceState{}, rollouts: map[string]rollout{}, revisions: map[string][]*types.TaskDefinition{}, tags: map[string][]types.Tag{}, calls: map[string]int{}, fail: map[string]error{}}
 }
 
 var _ API = (*fakeECS)(nil)
@@ -37,17 +48,54 @@ func (f *fakeECS) enter(op string) error {
 	return f.fail[op]
 }
 
+func (f *fakeECS) DescribeServices(_ context.Context, in *awsecs.DescribeServicesInput, _ ...func(*awsecs.Options)) (*awsecs.DescribeServicesOutput, error) {
+	defer f.mu.Unlock()
+	if err := f.enter("DescribeServices"); err != nil {
+		return nil, err
+	}
+	if len(in.Services) > 10 {
+		return nil, &smithy.GenericAPIError{Code: "InvalidParameterException", Message: "too many services"}
+	}
+	out := &awsecs.DescribeServicesOutput{}
+	for _, name := range in.Services {
+		if st, ok := f.svcs[name]; ok {
+			f.advance(st)
+			out.Services = append(out.Services, st.snapshot())
+		} else {
+			out.Failures = append(out.Failures, types.Failure{Arn: aws.String(name), Reason: aws.String("MISSING")})
+		}
+	}
+	return out, nil
+}
+
 func (f *fakeECS) DescribeTaskDefinition(_ context.Context, in *awsecs.DescribeTaskDefinitionInput, _ ...func(*awsecs.Options)) (*awsecs.DescribeTaskDefinitionOutput, error) {
 	defer f.mu.Unlock()
 	if err := f.enter("DescribeTaskDefinition"); err != nil {
 		return nil, err
 	}
-	revs := f.revisions[aws.ToString(in.TaskDefinition)]
-	if len(revs) == 0 {
+	td := f.lookupTaskDefinition(aws.ToString(in.TaskDefinition))
+	if td == nil {
 		return nil, &smithy.GenericAPIError{Code: "ClientException", Message: "Unable to describe task definition."}
 	}
-	latest := revs[len(revs)-1]
-	return &awsecs.DescribeTaskDefinitionOutput{TaskDefinition: latest, Tags: f.tags[aws.ToString(latest.TaskDefinitionArn)]}, nil
+	return &awsecs.DescribeTaskDefinitionOutput{TaskDefinition: td, Tags: f.tags[aws.ToString(td.TaskDefinitionArn)]}, nil
+}
+
+// lookupTaskDefinition finds "family" (latest ACTIVE), "family:rev" or an ARN.
+func (f *fakeECS) lookupTaskDefinition(ref string) *types.TaskDefinition {
+	if i := strings.LastIndex(ref, "task-definition/"); i >= 0 {
+		ref = ref[i+len("task-definition/"):]
+	}
+	family, rev, hasRev := strings.Cut(ref, ":")
+	var found *types.TaskDefinition
+	for _, td := range f.revisions[family] {
+		if hasRev && fmt.Sprint(td.Revision) == rev {
+			return td
+		}
+		if !hasRev && td.Status == types.TaskDefinitionStatusActive {
+			found = td
+		}
+	}
+	return found
 }
 
 func (f *fakeECS) RegisterTaskDefinition(_ context.Context, in *awsecs.RegisterTaskDefinitionInput, _ ...func(*awsecs.Options)) (*awsecs.RegisterTaskDefinitionOutput, error) {
@@ -96,18 +144,29 @@ func (f *fakeECS) TagResource(_ context.Context, in *awsecs.TagResourceInput, _ 
 		return nil, err
 	}
 	arn := aws.ToString(in.ResourceArn)
+	for _, st := range f.svcs {
+		if aws.ToString(st.svc.ServiceArn) == arn {
+			st.svc.Tags = mergeTags(st.svc.Tags, in.Tags)
+			return &awsecs.TagResourceOutput{}, nil
+		}
+	}
+	f.tags[arn] = mergeTags(f.tags[arn], in.Tags)
+	return &awsecs.TagResourceOutput{}, nil
+}
+
+// mergeTags sets tags over current, keeping current's order.
+func mergeTags(current, tags []types.Tag) []types.Tag {
 	merged := map[string]string{}
 	var order []string
-	for _, t := range append(append([]types.Tag{}, f.tags[arn]...), in.Tags...) {
+	for _, t := range append(append([]types.Tag{}, current...), tags...) {
 		if _, ok := merged[*t.Key]; !ok {
 			order = append(order, *t.Key)
 		}
 		merged[*t.Key] = *t.Value
 	}
-	var tags []types.Tag
+	var out []types.Tag
 	for _, k := range order {
-		tags = append(tags, types.Tag{Key: aws.String(k), Value: aws.String(merged[k])})
+		out = append(out, types.Tag{Key: aws.String(k), Value: aws.String(merged[k])})
 	}
-	f.tags[arn] = tags
-	return &awsecs.TagResourceOutput{}, nil
+	return out
 }

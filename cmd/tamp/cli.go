@@ -40,6 +40,7 @@ type CLI struct {
 	Version  VersionCmd  `cmd:"" help:"Print version, commit and Go version."`
 	Render   RenderCmd   `cmd:"" help:"Print the fully rendered, normalized config or definitions."`
 	Register RegisterCmd `cmd:"" help:"Register task definitions (idempotent)."`
+	Diff     DiffCmd     `cmd:"" help:"Show what deploy would change: local definitions against AWS."`
 }
 
 // errHelp reports that --help was printed; not an error for the user.
@@ -76,7 +77,8 @@ type app struct {
 	*Globals
 	stdout, stderr io.Writer
 	masker         *mask.Masker
-	color          bool
+	color          bool // stderr
+	colorOut       bool // stdout
 
 	awsMu      sync.Mutex
 	awsConfigs map[string]aws.Config // by region
@@ -92,11 +94,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	masker := mask.New(cli.ShowSecrets)
 	a := &app{
-		Globals: &cli.Globals,
-		stdout:  masker.Writer(stdout),
-		stderr:  masker.Writer(stderr),
-		masker:  masker,
-		color:   term.UseColor(cli.Color, stderr),
+		Globals:  &cli.Globals,
+		stdout:   masker.Writer(stdout),
+		stderr:   masker.Writer(stderr),
+		masker:   masker,
+		color:    term.UseColor(cli.Color, stderr),
+		colorOut: term.UseColor(cli.Color, stdout),
 	}
 	if err := envfile.Load(cli.Envfile...); err != nil {
 		return report(a.stderr, err)
@@ -114,6 +117,9 @@ func report(stderr io.Writer, err error) int {
 		return 0
 	}
 	code := exitCode(err)
+	if code == exitDiffers {
+		return code // the diff itself said it
+	}
 	var b strings.Builder
 	if code == exitInterrupted {
 		b.WriteString("error: interrupted\n")

@@ -9,6 +9,7 @@ import (
 const (
 	exitOK          = 0
 	exitError       = 1
+	exitDiffers     = 2
 	exitInterrupted = 130
 )
 
@@ -29,6 +30,8 @@ func exitCode(err error) int {
 	switch {
 	case err == nil:
 		return exitOK
+	case errors.Is(err, errDiffers):
+		return exitDiffers
 	case errors.Is(err, context.Canceled):
 		return exitInterrupted
 	default:

@@ -80,3 +80,19 @@ func (a *app) awsConfigFor(ctx context.Context, region string) (aws.Config, erro
 	a.awsConfigs[region] = cfg
 	return cfg, nil
 }
+
+// clusterOf is the cluster to use: ECS's own default when the config names
+// none.
+func clusterOf(cluster string) string {
+	if cluster == "" {
+		return "default"
+	}
+	return cluster
+}
+
+func ignoredTags(p *config.Project) []string {
+	if p.Ignore == nil {
+		return nil
+	}
+	return p.Ignore.Tags
+}

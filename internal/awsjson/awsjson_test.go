@@ -864,3 +864,18 @@ func TestDecodeHugeNumbers(t *testing.T) {
 		t.Fatalf("err = %v, want %q", err, want)
 	}
 }
+
+// Numbers in generic documents (from Unmarshal) stay numbers.
+func TestMarshalGenericNumbers(t *testing.T) {
+	v, err := awsjson.Unmarshal([]byte(`{"desiredCount": 2, "ratio": 0.5, "name": "2"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := awsjson.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "{\n  \"desiredCount\": 2,\n  \"name\": \"2\",\n  \"ratio\": 0.5\n}\n"; string(got) != want {
+		t.Errorf("got %s", got)
+	}
+}

@@ -279,6 +279,15 @@ func fieldsOf(t reflect.Type) Fields {
 	return f
 }
 
+// Names are the JSON names in declaration order.
+func (f Fields) Names() []string { return append([]string(nil), f.names...) }
+
+// Has tells whether name (any case) is a field.
+func (f Fields) Has(name string) bool {
+	_, ok := f.byLower[strings.ToLower(name)]
+	return ok
+}
+
 // JSONName is the API's key for a Go SDK field name: the same word with a
 // lower-case first letter (ContainerDefinitions → containerDefinitions).
 func JSONName(goName string) string {

@@ -9,7 +9,9 @@ import (
 	"time"
 )
 
-// Marshal writes v as indented JSON with the API's camelCase keys. Unset
+// Marshal writes v as indented JSON with the API's camelCase keys (a
+// generic value from Unmarshal or ToGeneric is written as it is, map keys
+// sorted). Unset
 // fields (nil pointers, empty lists and maps, zero non-pointer values) are
 // left out, so two values that differ only in how "unset" was spelled encode
 // the same.
@@ -111,6 +113,10 @@ func encode(buf *bytes.Buffer, v reflect.Value) error {
 		buf.WriteByte('}')
 		return nil
 	case reflect.String:
+		if n, ok := v.Interface().(json.Number); ok {
+			buf.WriteString(n.String()) // a number from a generic document
+			return nil
+		}
 		return writeJSON(buf, v.String())
 	default:
 		return writeJSON(buf, v.Interface())

@@ -1,0 +1,59 @@
+package main
+
+import (
+	"context"
+	"errors"
+
+	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
+
+	"github.com/tamp-ecs/tamp/ecs"
+	"github.com/tamp-ecs/tamp/internal/diffreport"
+)
+
+// DiffCmd shows what deploy would change.
+type DiffCmd struct {
+	Format   string `enum:"unified,markdown,json" default:"unified" help:"unified (coloured on a terminal), markdown (for pull-request comments) or json."`
+	ExitCode bool   `help:"Exit 2 when anything differs, 0 when nothing does."`
+}
+
+// errDiffers is diff --exit-code finding changes.
+var errDiffers = errors.New("differences found")
+
+func (c *DiffCmd) Run(ctx context.Context, a *app) error {
+	p, defs, err := a.loadDefinitions(ctx, false)
+	if err != nil {
+		return err
+	}
+	cfg, err := a.awsConfig(ctx, p)
+	if err != nil {
+		return err
+	}
+	remote, err := ecs.Describe(ctx, awsecs.NewFromConfig(cfg), clusterOf(p.Cluster), defs)
+	if err != nil {
+		return err
+	}
+	report, err := ecs.Diff(defs, remote, ignoredTags(p))
+	if err != nil {
+		return err
+	}
+	if err := writeReport(a, report, c.Format); err != nil {
+		return err
+	}
+	if c.ExitCode && report.Differs() {
+		return errDiffers
+	}
+	return nil
+}
+
+func writeReport(a *app, report diffreport.Report, format string) error {
+	if a.Output == "json" {
+		format = "json"
+	}
+	switch format {
+	case "markdown":
+		return report.Markdown(a.stdout)
+	case "json":
+		return report.JSON(a.stdout)
+	}
+	return report.Unified(a.stdout, a.colorOut)
+}

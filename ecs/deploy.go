@@ -1,0 +1,371 @@
+package ecs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/tamp-ecs/tamp/internal/awsjson"
+)
+
+// RevisionSource says which task definition revision a deploy uses.
+type RevisionSource int
+
+const (
+	RegisterLocal   RevisionSource = iota // register the local definition (reusing an equal revision)
+	KeepCurrent                           // --skip-task-definition: what the service runs now
+	LatestActive                          // --latest-task-definition: the family's latest ACTIVE revision
+	FixedRevision                         // --revision N
+)
+
+// DeployOptions are deploy's choices.
+type DeployOptions struct {
+	Cluster     string
+	Revisions   RevisionSource
+	Revision    int32  // with FixedRevision
+	ForceNew    bool   // --force-new-deployment
+	Tasks       *int32 // --tasks: desired count
+	NoWait      bool
+	Until       Until
+	IgnoreTags  []string
+	Concurrency int // services deployed at once; default 4
+}
+
+// ServiceAction says what deploy did to a service.
+type ServiceAction string
+
+const (
+	ServiceCreated   ServiceAction = "created"
+	ServiceUpdated   ServiceAction = "updated"
+	ServiceUnchanged ServiceAction = "unchanged"
+)
+
+// ServiceResult is the outcome for one service.
+type ServiceResult struct {
+	Name           string        `json:"name"`
+	Action         ServiceAction `json:"action"`
+	TaskDefinition string        `json:"task_definition"` // ARN deployed
+	Waited         bool          `json:"waited"`
+	Err            error         `json:"-"`
+	Error          string        `json:"error,omitempty"`
+}
+
+// Deployer deploys services: resolves revisions, creates or updates each
+// service, then waits, several services at once.
+type Deployer struct {
+	API    API
+	Waiter *Waiter
+	Clock  Clock
+	// Started is called when a service's change was made (before waiting).
+	Started func(ServiceResult)
+}
+
+// plan is what will be done to one service, worked out before any change.
+type plan struct {
+	svc    *Service
+	remote *types.Service
+	create *awsecs.CreateServiceInput
+	update *awsecs.UpdateServiceInput // nil: nothing to update
+	tagAdd []types.Tag
+	tagDel []string
+}
+
+// Deploy makes every service in defs match the config. Task definitions
+// are registered first (with RegisterLocal), then services change and are
+// followed concurrently. Every input is checked before the first change.
+// The results are in defs order; the error joins the services' failures.
+func (d *Deployer) Deploy(ctx context.Context, defs *Definitions, opts DeployOptions) ([]ServiceResult, error) {
+	remote, err := Describe(ctx, d.API, opts.Cluster, defs)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkDeployable(defs, remote, opts); err != nil {
+		return nil, err
+	}
+	arns, err := d.revisions(ctx, defs, remote, opts)
+	if err != nil {
+		return nil, err
+	}
+	plans := make([]*plan, 0, len(defs.Services))
+	for _, s := range defs.Services {
+		p, err := planService(s, remote.Services[s.Name], arns[s.Name], opts)
+		if err != nil {
+			return nil, err
+		}
+		plans = append(plans, p)
+	}
+
+	results := make([]ServiceResult, len(plans))
+	limit := opts.Concurrency
+	if limit <= 0 {
+		limit = 4
+	}
+	sem := make(chan struct{}, limit)
+	var wg sync.WaitGroup
+	for i, p := range plans {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			results[i] = d.apply(ctx, p, arns[p.svc.Name], opts)
+		}()
+	}
+	wg.Wait()
+	var errs []error
+	for i := range results {
+		if results[i].Err != nil {
+			results[i].Error = results[i].Err.Error()
+			errs = append(errs, results[i].Err)
+		}
+	}
+	return results, errors.Join(errs...)
+}
+
+// checkDeployable finds what cannot be deployed, before anything changes.
+func checkDeployable(defs *Definitions, remote *Remote, opts DeployOptions) error {
+	var errs []error
+	for _, s := range defs.Services {
+		current := remote.Services[s.Name]
+		switch {
+		case s.Input == nil && current == nil:
+			errs = append(errs, fmt.Errorf("service %s does not exist and the config names no service_definition to create it from", s.Name))
+		case current == nil && opts.Revisions == KeepCurrent:
+			errs = append(errs, fmt.Errorf("service %s does not exist, so --skip-task-definition has no current revision to keep", s.Name))
+		case current == nil && s.Input != nil && s.Input.DesiredCount == nil && opts.Tasks == nil &&
+			s.Input.SchedulingStrategy != types.SchedulingStrategyDaemon:
+			errs = append(errs, fmt.Errorf("%s: service %s does not exist; set desiredCount in its definition or pass --tasks N to create it", s.File, s.Name))
+		case current != nil && deploymentInProgress(current):
+			errs = append(errs, fmt.Errorf("service %s has a deployment in progress (%s); wait for it with `tamp wait --only %s`, then deploy again",
+				s.Name, describeDeployments(current), s.Name))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func deploymentInProgress(svc *types.Service) bool {
+	if len(svc.Deployments) > 1 {
+		return true
+	}
+	for _, d := range svc.Deployments {
+		if d.RolloutState == types.DeploymentRolloutStateInProgress {
+			return true
+		}
+	}
+	return false
+}
+
+func describeDeployments(svc *types.Service) string {
+	var parts []string
+	for _, d := range svc.Deployments {
+		parts = append(parts, fmt.Sprintf("%s %s %s", aws.ToString(d.Status), revisionOf(aws.ToString(d.TaskDefinition)), d.RolloutState))
+	}
+	return fmt.Sprint(parts)
+}
+
+// revisions resolves the task definition ARN each service will run.
+func (d *Deployer) revisions(ctx context.Context, defs *Definitions, remote *Remote, opts DeployOptions) (map[string]string, error) {
+	arns := map[string]string{}
+	switch opts.Revisions {
+	case RegisterLocal:
+		var tds []*TaskDefinition
+		for _, s := range defs.Services {
+			tds = append(tds, s.TaskDefinition)
+		}
+		results, err := Register(ctx, d.API, tds, false)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range results {
+			arns[r.Name] = r.ARN
+		}
+	case KeepCurrent:
+		for _, s := range defs.Services {
+			arns[s.Name] = aws.ToString(remote.Services[s.Name].TaskDefinition)
+		}
+	case LatestActive, FixedRevision:
+		for _, s := range defs.Services {
+			ref := s.TaskDefinition.Family()
+			if opts.Revisions == FixedRevision {
+				ref = fmt.Sprintf("%s:%d", ref, opts.Revision)
+			}
+			out, err := d.API.DescribeTaskDefinition(ctx, &awsecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(ref)})
+			if err != nil {
+				return nil, fmt.Errorf("service %s: task definition %s: %w", s.Name, ref, err)
+			}
+			arns[s.Name] = aws.ToString(out.TaskDefinition.TaskDefinitionArn)
+		}
+	}
+	return arns, nil
+}
+
+// planService works out the create or the update (only what differs: an
+// update with nothing to change is no update) and the tag changes.
+func planService(s *Service, current *types.Service, arn string, opts DeployOptions) (*plan, error) {
+	p := &plan{svc: s, remote: current}
+	if current == nil {
+		in := *s.Input
+		in.ServiceName = aws.String(s.Name)
+		in.Cluster = aws.String(opts.Cluster)
+		in.TaskDefinition = aws.String(arn)
+		if opts.Tasks != nil {
+			in.DesiredCount = opts.Tasks
+		}
+		p.create = &in
+		return p, nil
+	}
+	update := &awsecs.UpdateServiceInput{Cluster: aws.String(opts.Cluster), Service: aws.String(s.Name)}
+	changed := false
+	if s.Input != nil {
+		before, after, err := serviceDocs(s, current, opts.IgnoreTags)
+		if err != nil {
+			return nil, err
+		}
+		fields, err := changedFields(before, after)
+		if err != nil {
+			return nil, err
+		}
+		if len(fields) > 0 {
+			if err := awsjson.Decode(fields, update); err != nil {
+				return nil, fmt.Errorf("service %s: %w", s.Name, err)
+			}
+			update.Cluster, update.Service = aws.String(opts.Cluster), aws.String(s.Name)
+			changed = true
+		}
+		p.tagAdd, p.tagDel = tagChanges(s.Input.Tags, current.Tags, opts.IgnoreTags)
+	}
+	if arn != aws.ToString(current.TaskDefinition) {
+		update.TaskDefinition = aws.String(arn)
+		changed = true
+	}
+	if opts.Tasks != nil && *opts.Tasks != current.DesiredCount {
+		update.DesiredCount = opts.Tasks
+		changed = true
+	}
+	if opts.ForceNew {
+		update.ForceNewDeployment = true
+		changed = true
+	}
+	if changed {
+		p.update = update
+	}
+	return p, nil
+}
+
+// changedFields are the top-level fields (other than tags) of after whose
+// value differs from before's.
+func changedFields(before, after []byte) (map[string]any, error) {
+	b, err := awsjson.Unmarshal(before)
+	if err != nil {
+		return nil, err
+	}
+	a, err := awsjson.Unmarshal(after)
+	if err != nil {
+		return nil, err
+	}
+	bm, am := b.(map[string]any), a.(map[string]any)
+	out := map[string]any{}
+	for k, v := range am {
+		if k == "tags" {
+			continue
+		}
+		if string(Canonical(v)) != string(Canonical(bm[k])) {
+			out[k] = v
+		}
+	}
+	return out, nil
+}
+
+// tagChanges are the tags to add or correct and the keys to remove so the
+// service carries exactly the declared tags (ignored keys left alone).
+func tagChanges(declared, current []types.Tag, ignore []string) (add []types.Tag, del []string) {
+	if declared == nil {
+		return nil, nil
+	}
+	want := map[string]string{}
+	for _, t := range withoutTags(declared, ignore) {
+		want[aws.ToString(t.Key)] = aws.ToString(t.Value)
+	}
+	have := map[string]string{}
+	for _, t := range withoutTags(current, ignore) {
+		have[aws.ToString(t.Key)] = aws.ToString(t.Value)
+	}
+	for _, t := range withoutTags(declared, ignore) {
+		if v, ok := have[aws.ToString(t.Key)]; !ok || v != aws.ToString(t.Value) {
+			add = append(add, t)
+		}
+	}
+	for k := range have {
+		if _, ok := want[k]; !ok {
+			del = append(del, k)
+		}
+	}
+	slices.Sort(del)
+	return add, del
+}
+
+// apply makes one service's change and follows it.
+func (d *Deployer) apply(ctx context.Context, p *plan, arn string, opts DeployOptions) ServiceResult {
+	res := ServiceResult{Name: p.svc.Name, TaskDefinition: arn, Action: ServiceUnchanged}
+	clock := d.Clock
+	if clock == nil {
+		clock = SystemClock{}
+	}
+	since := clock.Now().Add(-time.Second)
+	var serviceArn string
+	switch {
+	case p.create != nil:
+		out, err := d.API.CreateService(ctx, p.create)
+		if err != nil {
+			res.Err = fmt.Errorf("create service %s: %w", p.svc.Name, err)
+			return res
+		}
+		res.Action, serviceArn = ServiceCreated, aws.ToString(out.Service.ServiceArn)
+	case p.update != nil:
+		out, err := d.API.UpdateService(ctx, p.update)
+		if err != nil {
+			res.Err = fmt.Errorf("update service %s: %w", p.svc.Name, err)
+			return res
+		}
+		res.Action, serviceArn = ServiceUpdated, aws.ToString(out.Service.ServiceArn)
+	default:
+		serviceArn = aws.ToString(p.remote.ServiceArn)
+	}
+	if err := d.retag(ctx, serviceArn, p); err != nil {
+		res.Err = fmt.Errorf("service %s: %w", p.svc.Name, err)
+		return res
+	}
+	if d.Started != nil {
+		d.Started(res)
+	}
+	if opts.NoWait || res.Action == ServiceUnchanged {
+		return res
+	}
+	res.Waited = true
+	res.Err = d.Waiter.Wait(ctx, opts.Cluster, p.svc.Name, arn, opts.Until, since)
+	return res
+}
+
+func (d *Deployer) retag(ctx context.Context, arn string, p *plan) error {
+	if p.create != nil {
+		return nil // CreateService tagged it
+	}
+	if len(p.tagAdd) > 0 {
+		if _, err := d.API.TagResource(ctx, &awsecs.TagResourceInput{ResourceArn: aws.String(arn), Tags: p.tagAdd}); err != nil {
+			return fmt.Errorf("tag: %w", err)
+		}
+	}
+	if len(p.tagDel) > 0 {
+		if _, err := d.API.UntagResource(ctx, &awsecs.UntagResourceInput{ResourceArn: aws.String(arn), TagKeys: p.tagDel}); err != nil {
+			return fmt.Errorf("untag: %w", err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,240 @@
+package ecs
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+)
+
+func serviceDef(t *testing.T, name, svcJSON, tdJSON string) *Service {
+	t.Helper()
+	td := mustTD(t, tdJSON)
+	td.Name = name
+	in, err := DecodeService("svc.json", []byte(svcJSON))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Service{Name: name, File: name + ".json", Input: NormalizeService(in), TaskDefinition: td}
+}
+
+func defsOf(svcs ...*Service) *Definitions {
+	d := &Definitions{Services: svcs}
+	for _, s := range svcs {
+		d.TaskDefinitions = append(d.TaskDefinitions, s.TaskDefinition)
+	}
+	return d
+}
+
+func tdJSON(family, image string) string {
+	return `{"family":"` + family + `","containerDefinitions":[{"name":"app","image":"` + image + `","memory":128}]}`
+}
+
+type progressLog struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (l *progressLog) add(p Progress) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if p.Event != "" {
+		l.lines = append(l.lines, p.Service+" event: "+p.Event)
+		return
+	}
+	l.lines = append(l.lines, p.Service+" "+p.Revision+" "+p.Rollout)
+}
+
+func newDeployer(api *fakeECS) (*Deployer, *fakeClock, *progressLog) {
+	clock, log := newFakeClock(), &progressLog{}
+	return &Deployer{API: api, Clock: clock, Waiter: &Waiter{API: api, Clock: clock, Progress: log.add}}, clock, log
+}
+
+func TestDeployCreatesThenUpdates(t *testing.T) {
+	ctx := context.Background()
+	api := newFakeECS()
+	d, clock, log := newDeployer(api)
+	opts := DeployOptions{Cluster: "c", Until: UntilDeployed}
+	web := serviceDef(t, "web", `{"desiredCount":2,"tags":[{"key":"team","value":"a"}]}`, tdJSON("web", "app:1"))
+
+	res, err := d.Deploy(ctx, defsOf(web), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res[0].Action != ServiceCreated || !strings.HasSuffix(res[0].TaskDefinition, "web:1") || !res[0].Waited {
+		t.Errorf("create: %+v", res[0])
+	}
+	// A second deploy of the same config changes nothing and does not wait.
+	api.calls = map[string]int{}
+	res, err = d.Deploy(ctx, defsOf(web), opts)
+	if err != nil || res[0].Action != ServiceUnchanged || res[0].Waited {
+		t.Fatalf("redeploy: %+v, %v", res[0], err)
+	}
+	if api.calls["UpdateService"]+api.calls["RegisterTaskDefinition"]+api.calls["TagResource"] != 0 {
+		t.Errorf("an unchanged deploy mutated: %v", api.calls)
+	}
+
+	// A new image: a new revision, an update, success only once COMPLETED.
+	api.rollouts["web"] = rollout{polls: 4}
+	web2 := serviceDef(t, "web", `{"desiredCount":2,"tags":[{"key":"team","value":"a"}]}`, tdJSON("web", "app:2"))
+	res, err = d.Deploy(ctx, defsOf(web2), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res[0].Action != ServiceUpdated || !strings.HasSuffix(res[0].TaskDefinition, "web:2") {
+		t.Errorf("update: %+v", res[0])
+	}
+	last := api.updates[len(api.updates)-1]
+	if !strings.HasSuffix(aws.ToString(last.TaskDefinition), "web:2") || last.DesiredCount != nil || last.NetworkConfiguration != nil {
+		t.Errorf("UpdateService sent more than the change: %+v", last)
+	}
+	if got := clock.sleeps.Load(); got != 3 {
+		t.Errorf("the waiter slept %d times, want 3 (four polls, the first immediate)", got)
+	}
+	if !strings.Contains(strings.Join(log.lines, "\n"), "web web:2 COMPLETED") {
+		t.Errorf("progress: %v", log.lines)
+	}
+}
+
+func TestDeployFailureAndRollback(t *testing.T) {
+	ctx := context.Background()
+	api := newFakeECS()
+	d, _, log := newDeployer(api)
+	opts := DeployOptions{Cluster: "c", Until: UntilDeployed}
+	if _, err := d.Deploy(ctx, defsOf(serviceDef(t, "web", `{"desiredCount":1}`, tdJSON("web", "app:1"))), opts); err != nil {
+		t.Fatal(err)
+	}
+	api.rollouts["web"] = rollout{polls: 2, fail: true}
+	_, err := d.Deploy(ctx, defsOf(serviceDef(t, "web", `{"desiredCount":1}`, tdJSON("web", "app:broken"))), opts)
+	var failed *DeploymentFailedError
+	if !errors.As(err, &failed) {
+		t.Fatalf("err = %v, want a DeploymentFailedError", err)
+	}
+	if !strings.Contains(failed.Reason, "circuit breaker") || !strings.Contains(failed.Reason, "tasks failed to start") {
+		t.Errorf("reason = %q", failed.Reason)
+	}
+	if !strings.Contains(strings.Join(log.lines, "\n"), "event: (service web) deployment") {
+		t.Errorf("the failure event was not reported: %v", log.lines)
+	}
+}
+
+func TestWaitTimeoutAndInterrupt(t *testing.T) {
+	api := newFakeECS()
+	d, _, _ := newDeployer(api)
+	opts := DeployOptions{Cluster: "c", Until: UntilDeployed}
+	api.rollouts["web"] = rollout{hang: true}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
+	defer cancel()
+	_, err := d.Deploy(ctx, defsOf(serviceDef(t, "web", `{"desiredCount":1}`, tdJSON("web", "app:1"))), opts)
+	var timeout *WaitTimeoutError
+	if !errors.As(err, &timeout) || !strings.Contains(timeout.State, "web:1 IN_PROGRESS") {
+		t.Fatalf("err = %v, want a timeout saying where it stands", err)
+	}
+
+	// Interrupted: the error says the deployment goes on and wraps Canceled.
+	api.svcs = map[string]*serviceState{}
+	ctx2, cancel2 := context.WithCancel(context.Background())
+	go func() { time.Sleep(20 * time.Millisecond); cancel2() }()
+	_, err = d.Deploy(ctx2, defsOf(serviceDef(t, "web", `{"desiredCount":1}`, tdJSON("web", "app:1"))), opts)
+	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "the deployment goes on in AWS") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestDeployServicesConcurrently(t *testing.T) {
+	api := newFakeECS()
+	d, clock, _ := newDeployer(api)
+	api.rollouts["a"], api.rollouts["b"], api.rollouts["c"] = rollout{polls: 2}, rollout{polls: 3}, rollout{polls: 5}
+	defs := defsOf(
+		serviceDef(t, "a", `{"desiredCount":1}`, tdJSON("a", "app:1")),
+		serviceDef(t, "b", `{"desiredCount":1}`, tdJSON("b", "app:1")),
+		serviceDef(t, "c", `{"desiredCount":1}`, tdJSON("c", "app:1")),
+	)
+	if _, err := d.Deploy(context.Background(), defs, DeployOptions{Cluster: "c", Until: UntilDeployed}); err != nil {
+		t.Fatal(err)
+	}
+	// All three rollouts were followed at the same time, so the deploy
+	// takes as long as the slowest, not the sum.
+	if got := api.maxInFlight.Load(); got != 3 {
+		t.Errorf("at most %d rollouts were in flight at once, want all 3", got)
+	}
+	if got := clock.sleeps.Load(); got != 1+2+4 {
+		t.Errorf("%d pauses in all, want 7 (one per poll after the first)", got)
+	}
+}
+
+func TestDeployRefusesWhileInProgress(t *testing.T) {
+	ctx := context.Background()
+	api := newFakeECS()
+	d, _, _ := newDeployer(api)
+	api.rollouts["web"] = rollout{hang: true}
+	if _, err := d.Deploy(ctx, defsOf(serviceDef(t, "web", `{"desiredCount":1}`, tdJSON("web", "app:1"))), DeployOptions{Cluster: "c", NoWait: true}); err != nil {
+		t.Fatal(err)
+	}
+	api.calls = map[string]int{}
+	_, err := d.Deploy(ctx, defsOf(serviceDef(t, "web", `{"desiredCount":1}`, tdJSON("web", "app:2"))), DeployOptions{Cluster: "c"})
+	if err == nil || !strings.Contains(err.Error(), "service web has a deployment in progress") || !strings.Contains(err.Error(), "tamp wait --only web") {
+		t.Fatalf("err = %v", err)
+	}
+	if api.calls["RegisterTaskDefinition"]+api.calls["UpdateService"] != 0 {
+		t.Errorf("refused, yet mutated: %v", api.calls)
+	}
+}
+
+func TestDeployChecksBeforeChanging(t *testing.T) {
+	api := newFakeECS()
+	d, _, _ := newDeployer(api)
+	noCount := serviceDef(t, "web", `{}`, tdJSON("web", "app:1"))
+	_, err := d.Deploy(context.Background(), defsOf(noCount), DeployOptions{Cluster: "c", Revisions: KeepCurrent})
+	if err == nil || !strings.Contains(err.Error(), "--skip-task-definition has no current revision") {
+		t.Errorf("err = %v", err)
+	}
+	_, err = d.Deploy(context.Background(), defsOf(noCount), DeployOptions{Cluster: "c"})
+	if err == nil || !strings.Contains(err.Error(), "set desiredCount in its definition or pass --tasks N") {
+		t.Errorf("err = %v", err)
+	}
+	if n := api.calls["RegisterTaskDefinition"] + api.calls["CreateService"]; n != 0 {
+		t.Errorf("mutating calls before the checks passed: %v", api.calls)
+	}
+}
+
+func TestDeployTagsTasksAndRevisions(t *testing.T) {
+	ctx := context.Background()
+	api := newFakeECS()
+	d, _, _ := newDeployer(api)
+	opts := DeployOptions{Cluster: "c", Until: UntilStable, IgnoreTags: []string{"managed-elsewhere"}}
+	svc := `{"desiredCount":1,"tags":[{"key":"team","value":"a"},{"key":"old","value":"x"}]}`
+	if _, err := d.Deploy(ctx, defsOf(serviceDef(t, "web", svc, tdJSON("web", "app:1"))), opts); err != nil {
+		t.Fatal(err)
+	}
+	api.svcs["web"].svc.Tags = append(api.svcs["web"].svc.Tags, tagOf("managed-elsewhere", "1"))
+	svc2 := `{"desiredCount":1,"tags":[{"key":"team","value":"b"}]}`
+	tasks := int32(3)
+	res, err := d.Deploy(ctx, defsOf(serviceDef(t, "web", svc2, tdJSON("web", "app:1"))), DeployOptions{Cluster: "c", Tasks: &tasks, IgnoreTags: opts.IgnoreTags})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res[0].Action != ServiceUpdated || aws.ToInt32(api.updates[len(api.updates)-1].DesiredCount) != 3 {
+		t.Errorf("--tasks: %+v", res[0])
+	}
+	tags := map[string]string{}
+	for _, tg := range api.svcs["web"].svc.Tags {
+		tags[*tg.Key] = *tg.Value
+	}
+	if tags["team"] != "b" || tags["old"] != "" || tags["managed-elsewhere"] != "1" {
+		t.Errorf("tags = %v", tags)
+	}
+	// --revision 1 after a second revision exists.
+	if _, err := d.Deploy(ctx, defsOf(serviceDef(t, "web", svc2, tdJSON("web", "app:2"))), DeployOptions{Cluster: "c"}); err != nil {
+		t.Fatal(err)
+	}
+	res, err = d.Deploy(ctx, defsOf(serviceDef(t, "web", svc2, tdJSON("web", "app:2"))), DeployOptions{Cluster: "c", Revisions: FixedRevision, Revision: 1})
+	if err != nil || !strings.HasSuffix(res[0].TaskDefinition, "web:1") || res[0].Action != ServiceUpdated {
+		t.Errorf("--revision 1: %+v %v", res[0], err)
+	}
+}

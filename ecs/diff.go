@@ -1,0 +1,262 @@
+package ecs
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"slices"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/tamp-ecs/tamp/internal/awsjson"
+	"github.com/tamp-ecs/tamp/internal/diffreport"
+)
+
+// describeServicesBatch is DescribeServices' limit on names per call.
+const describeServicesBatch = 10
+
+// Remote is what AWS has for the definitions in scope.
+type Remote struct {
+	Services map[string]*types.Service // by service name; absent when it does not exist
+	// TaskDefinitions are the revisions to compare with, by config name:
+	// the service's current one, else the family's latest ACTIVE one.
+	TaskDefinitions map[string]*awsecs.DescribeTaskDefinitionOutput
+}
+
+// Describe reads what AWS has: the services in batches of ten, then each
+// task definition to compare with, once.
+func Describe(ctx context.Context, api API, cluster string, defs *Definitions) (*Remote, error) {
+	r := &Remote{Services: map[string]*types.Service{}, TaskDefinitions: map[string]*awsecs.DescribeTaskDefinitionOutput{}}
+	var names []string
+	for _, s := range defs.Services {
+		names = append(names, s.Name)
+	}
+	for batch := range slices.Chunk(names, describeServicesBatch) {
+		out, err := api.DescribeServices(ctx, &awsecs.DescribeServicesInput{
+			Cluster: aws.String(cluster), Services: batch, Include: []types.ServiceField{types.ServiceFieldTags},
+		})
+		if err != nil {
+			return nil, fmt.Errorf("describe services in cluster %s: %w", cluster, err)
+		}
+		for i := range out.Services {
+			svc := &out.Services[i]
+			if aws.ToString(svc.Status) != "INACTIVE" {
+				r.Services[aws.ToString(svc.ServiceName)] = svc
+			}
+		}
+	}
+	cache := map[string]*awsecs.DescribeTaskDefinitionOutput{}
+	for _, td := range defs.TaskDefinitions {
+		ref := td.Family()
+		if svc := r.Services[td.Name]; svc != nil && defs.owner(td) != nil && svc.TaskDefinition != nil {
+			ref = *svc.TaskDefinition
+		}
+		if out, ok := cache[ref]; ok {
+			r.TaskDefinitions[td.Name] = out
+			continue
+		}
+		out, err := api.DescribeTaskDefinition(ctx, &awsecs.DescribeTaskDefinitionInput{
+			TaskDefinition: aws.String(ref), Include: []types.TaskDefinitionField{types.TaskDefinitionFieldTags},
+		})
+		switch {
+		case isTaskDefinitionNotFound(err):
+			out = nil
+		case err != nil:
+			return nil, fmt.Errorf("describe task definition %s: %w", ref, err)
+		}
+		cache[ref] = out
+		r.TaskDefinitions[td.Name] = out
+	}
+	return r, nil
+}
+
+// owner is the service a task definition belongs to, if any.
+func (d *Definitions) owner(td *TaskDefinition) *Service {
+	for _, s := range d.Services {
+		if s.TaskDefinition == td {
+			return s
+		}
+	}
+	return nil
+}
+
+// Diff compares the definitions with what AWS has. ignoreTags are tag keys
+// other tools manage: they are left out on both sides.
+func Diff(defs *Definitions, remote *Remote, ignoreTags []string) (diffreport.Report, error) {
+	var report diffreport.Report
+	add := func(c diffreport.Change, err error) error {
+		if err == nil {
+			report.Changes = append(report.Changes, c)
+		}
+		return err
+	}
+	seen := map[*TaskDefinition]bool{}
+	tdChange := func(td *TaskDefinition) error {
+		seen[td] = true
+		before, after, label, err := taskDefinitionDocs(td, remote.TaskDefinitions[td.Name], ignoreTags)
+		if err != nil {
+			return err
+		}
+		return add(diffreport.NewChange("task definition "+td.Name, label, before, after))
+	}
+	for _, s := range defs.Services {
+		if s.TaskDefinition != nil {
+			if err := tdChange(s.TaskDefinition); err != nil {
+				return report, err
+			}
+		}
+		if s.Input == nil {
+			continue
+		}
+		before, after, err := serviceDocs(s, remote.Services[s.Name], ignoreTags)
+		if err != nil {
+			return report, err
+		}
+		label := ""
+		if svc := remote.Services[s.Name]; svc != nil {
+			label = aws.ToString(svc.ServiceArn)
+		}
+		if err := add(diffreport.NewChange("service "+s.Name, label, before, after)); err != nil {
+			return report, err
+		}
+	}
+	for _, td := range defs.TaskDefinitions {
+		if !seen[td] {
+			if err := tdChange(td); err != nil {
+				return report, err
+			}
+		}
+	}
+	return report, nil
+}
+
+// taskDefinitionDocs are the two sides of a task definition's diff. Tags
+// count only for keys the config declares: register adds or corrects
+// those and leaves other tags on a revision alone.
+func taskDefinitionDocs(td *TaskDefinition, remote *awsecs.DescribeTaskDefinitionOutput, ignoreTags []string) (before, after []byte, label string, err error) {
+	local := *td.Input
+	local.Tags = withoutTags(local.Tags, ignoreTags)
+	after = Canonical(&local)
+	if remote == nil || remote.TaskDefinition == nil {
+		return nil, after, "", nil
+	}
+	declared := map[string]bool{}
+	for _, t := range local.Tags {
+		declared[aws.ToString(t.Key)] = true
+	}
+	var kept []types.Tag
+	for _, t := range remote.Tags {
+		if declared[aws.ToString(t.Key)] {
+			kept = append(kept, t)
+		}
+	}
+	current, err := FromDescribed(remote.TaskDefinition, kept)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	label = fmt.Sprintf("%s:%d", aws.ToString(remote.TaskDefinition.Family), remote.TaskDefinition.Revision)
+	return Canonical(current), after, label, nil
+}
+
+// updatableFields are the service fields UpdateService can change, by
+// their JSON names, read from the SDK so they follow it; the task
+// definition is compared as its own resource.
+var updatableFields = func() map[string]bool {
+	f := awsjson.FieldsOf(reflect.TypeOf(awsecs.UpdateServiceInput{}))
+	out := map[string]bool{}
+	for _, name := range f.Names() {
+		switch name {
+		case "service", "cluster", "forceNewDeployment", "taskDefinition":
+		default:
+			out[name] = true
+		}
+	}
+	out["tags"] = true // through TagResource / UntagResource
+	return out
+}()
+
+// serviceDocs are the two sides of a service's diff: the updatable fields
+// the local definition sets (UpdateService leaves the others as they are),
+// and the same fields of the running service.
+func serviceDocs(s *Service, remote *types.Service, ignoreTags []string) (before, after []byte, err error) {
+	local := *s.Input
+	local.Tags = withoutTags(local.Tags, ignoreTags)
+	if remote == nil {
+		return nil, Canonical(&local), nil
+	}
+	localDoc, err := project(&local, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	after = Canonical(localDoc)
+	current, err := ServiceFromDescribed(remote)
+	if err != nil {
+		return nil, nil, err
+	}
+	current.Tags = withoutTags(current.Tags, ignoreTags)
+	remoteDoc, err := project(current, localDoc)
+	if err != nil {
+		return nil, nil, err
+	}
+	return Canonical(remoteDoc), after, nil
+}
+
+// project keeps the updatable fields of a service request: those set in
+// like (all set ones when like is nil).
+func project(in *awsecs.CreateServiceInput, like map[string]any) (map[string]any, error) {
+	g, err := awsjson.ToGeneric(in)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]any{}
+	for k, v := range g.(map[string]any) {
+		if !updatableFields[k] {
+			continue
+		}
+		if like != nil {
+			if _, ok := like[k]; !ok {
+				continue
+			}
+		}
+		out[k] = v
+	}
+	for k := range like {
+		if _, ok := out[k]; !ok {
+			out[k] = nil // set locally, unset in AWS
+		}
+	}
+	return out, nil
+}
+
+// ServiceFromDescribed turns a described service into the normalized
+// create-service request that would make it.
+func ServiceFromDescribed(svc *types.Service) (*awsecs.CreateServiceInput, error) {
+	g, err := awsjson.ToGeneric(svc)
+	if err != nil {
+		return nil, err
+	}
+	fields := awsjson.FieldsOf(reflect.TypeOf(awsecs.CreateServiceInput{}))
+	obj := map[string]any{}
+	for k, v := range g.(map[string]any) {
+		if fields.Has(k) && k != "taskDefinition" {
+			obj[k] = v
+		}
+	}
+	var in awsecs.CreateServiceInput
+	if err := awsjson.Decode(obj, &in); err != nil {
+		return nil, fmt.Errorf("read service %s: %w", aws.ToString(svc.ServiceName), err)
+	}
+	return NormalizeService(&in), nil
+}
+
+func withoutTags(tags []types.Tag, ignore []string) []types.Tag {
+	var out []types.Tag
+	for _, t := range tags {
+		if !slices.Contains(ignore, aws.ToString(t.Key)) {
+			out = append(out, t)
+		}
+	}
+	return out
+}

@@ -1,0 +1,214 @@
+package ecs
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync/atomic"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	"github.com/aws/smithy-go"
+)
+
+// rollout scripts how the fake's deployments of a service go: complete
+// after polls descriptions, or fail then (rolling back), or never end.
+type rollout struct {
+	polls int
+	fail  bool
+	hang  bool
+}
+
+type fakeDeployment struct {
+	d     types.Deployment
+	polls int
+}
+
+// serviceState is a service with deployments the fake moves along.
+type serviceState struct {
+	svc         types.Service
+	deployments []*fakeDeployment
+}
+
+func (f *fakeECS) rolloutOf(name string) rollout {
+	if r, ok := f.rollouts[name]; ok {
+		return r
+	}
+	return rollout{polls: 1}
+}
+
+func (f *fakeECS) startDeployment(st *serviceState, td string) {
+	for _, d := range st.deployments {
+		if aws.ToString(d.d.Status) == "PRIMARY" {
+			d.d.Status = aws.String("ACTIVE")
+		}
+	}
+	f.nextID++
+	st.deployments = append([]*fakeDeployment{{d: types.Deployment{
+		Id: aws.String(fmt.Sprintf("ecs-svc/%d", f.nextID)), Status: aws.String("PRIMARY"), TaskDefinition: aws.String(td),
+		RolloutState: types.DeploymentRolloutStateInProgress, DesiredCount: st.svc.DesiredCount, PendingCount: st.svc.DesiredCount,
+	}}}, st.deployments...)
+	n := f.inFlight.Add(1)
+	for {
+		m := f.maxInFlight.Load()
+		if n <= m || f.maxInFlight.CompareAndSwap(m, n) {
+			break
+		}
+	}
+}
+
+// advance moves a service's newest deployment one poll along its script.
+func (f *fakeECS) advance(st *serviceState) {
+	if len(st.deployments) == 0 {
+		return
+	}
+	ours := st.deployments[0]
+	if ours.d.RolloutState != types.DeploymentRolloutStateInProgress {
+		return
+	}
+	r := f.rolloutOf(aws.ToString(st.svc.ServiceName))
+	ours.polls++
+	if r.hang || ours.polls < r.polls {
+		ours.d.RunningCount = min(int32(ours.polls), ours.d.DesiredCount)
+		return
+	}
+	f.inFlight.Add(-1)
+	f.nextEvent++
+	if r.fail {
+		ours.d.RolloutState = types.DeploymentRolloutStateFailed
+		ours.d.RolloutStateReason = aws.String("ECS deployment circuit breaker: tasks failed to start.")
+		ours.d.Status = aws.String("ACTIVE")
+		if len(st.deployments) > 1 {
+			st.deployments[1].d.Status = aws.String("PRIMARY")
+			st.svc.TaskDefinition = st.deployments[1].d.TaskDefinition
+		}
+		st.svc.Events = append([]types.ServiceEvent{{Id: aws.String(fmt.Sprint(f.nextEvent)), CreatedAt: aws.Time(time.Now()),
+			Message: aws.String(fmt.Sprintf("(service %s) deployment %s deployment failed: tasks failed to start.", aws.ToString(st.svc.ServiceName), aws.ToString(ours.d.Id)))}}, st.svc.Events...)
+		return
+	}
+	ours.d.RolloutState = types.DeploymentRolloutStateCompleted
+	ours.d.RunningCount, ours.d.PendingCount = ours.d.DesiredCount, 0
+	st.deployments = st.deployments[:1]
+	st.svc.RunningCount, st.svc.PendingCount = st.svc.DesiredCount, 0
+	st.svc.Events = append([]types.ServiceEvent{{Id: aws.String(fmt.Sprint(f.nextEvent)), CreatedAt: aws.Time(time.Now()),
+		Message: aws.String(fmt.Sprintf("(service %s) has reached a steady state.", aws.ToString(st.svc.ServiceName)))}}, st.svc.Events...)
+}
+
+func (st *serviceState) snapshot() types.Service {
+	svc := st.svc
+	svc.Deployments = nil
+	for _, d := range st.deployments {
+		svc.Deployments = append(svc.Deployments, d.d)
+	}
+	return svc
+}
+
+func (f *fakeECS) CreateService(_ context.Context, in *awsecs.CreateServiceInput, _ ...func(*awsecs.Options)) (*awsecs.CreateServiceOutput, error) {
+	defer f.mu.Unlock()
+	if err := f.enter("CreateService"); err != nil {
+		return nil, err
+	}
+	name := aws.ToString(in.ServiceName)
+	if _, ok := f.svcs[name]; ok {
+		return nil, &smithy.GenericAPIError{Code: "InvalidParameterException", Message: "Creation of service was not idempotent."}
+	}
+	if f.lookupTaskDefinition(aws.ToString(in.TaskDefinition)) == nil {
+		return nil, &smithy.GenericAPIError{Code: "ClientException", Message: "TaskDefinition not found."}
+	}
+	st := &serviceState{svc: types.Service{
+		ServiceName: aws.String(name), ServiceArn: aws.String("arn:aws:ecs:ap-northeast-1:123456789012:service/" + aws.ToString(in.Cluster) + "/" + name),
+		Status: aws.String("ACTIVE"), DesiredCount: aws.ToInt32(in.DesiredCount), TaskDefinition: in.TaskDefinition,
+		LaunchType: in.LaunchType, NetworkConfiguration: in.NetworkConfiguration, LoadBalancers: in.LoadBalancers,
+		DeploymentConfiguration: in.DeploymentConfiguration, Tags: in.Tags, PlatformVersion: in.PlatformVersion,
+		SchedulingStrategy: in.SchedulingStrategy, DeploymentController: in.DeploymentController, PropagateTags: in.PropagateTags,
+		EnableExecuteCommand: in.EnableExecuteCommand,
+	}}
+	f.startDeployment(st, aws.ToString(in.TaskDefinition))
+	f.svcs[name] = st
+	svc := st.snapshot()
+	return &awsecs.CreateServiceOutput{Service: &svc}, nil
+}
+
+func (f *fakeECS) UpdateService(_ context.Context, in *awsecs.UpdateServiceInput, _ ...func(*awsecs.Options)) (*awsecs.UpdateServiceOutput, error) {
+	defer f.mu.Unlock()
+	if err := f.enter("UpdateService"); err != nil {
+		return nil, err
+	}
+	st, ok := f.svcs[aws.ToString(in.Service)]
+	if !ok {
+		return nil, &smithy.GenericAPIError{Code: "ServiceNotFoundException", Message: "Service not found."}
+	}
+	f.updates = append(f.updates, in)
+	if in.DesiredCount != nil {
+		st.svc.DesiredCount = *in.DesiredCount
+	}
+	if in.NetworkConfiguration != nil {
+		st.svc.NetworkConfiguration = in.NetworkConfiguration
+	}
+	if in.DeploymentConfiguration != nil {
+		st.svc.DeploymentConfiguration = in.DeploymentConfiguration
+	}
+	newTD := in.TaskDefinition != nil && aws.ToString(in.TaskDefinition) != aws.ToString(st.svc.TaskDefinition)
+	if in.TaskDefinition != nil {
+		if f.lookupTaskDefinition(aws.ToString(in.TaskDefinition)) == nil {
+			return nil, &smithy.GenericAPIError{Code: "ClientException", Message: "TaskDefinition not found."}
+		}
+		st.svc.TaskDefinition = in.TaskDefinition
+	}
+	if newTD || in.ForceNewDeployment || in.NetworkConfiguration != nil {
+		f.startDeployment(st, aws.ToString(st.svc.TaskDefinition))
+	}
+	svc := st.snapshot()
+	return &awsecs.UpdateServiceOutput{Service: &svc}, nil
+}
+
+func tagOf(k, v string) types.Tag { return types.Tag{Key: aws.String(k), Value: aws.String(v)} }
+
+func (f *fakeECS) UntagResource(_ context.Context, in *awsecs.UntagResourceInput, _ ...func(*awsecs.Options)) (*awsecs.UntagResourceOutput, error) {
+	defer f.mu.Unlock()
+	if err := f.enter("UntagResource"); err != nil {
+		return nil, err
+	}
+	for _, st := range f.svcs {
+		if aws.ToString(st.svc.ServiceArn) == aws.ToString(in.ResourceArn) {
+			var kept []types.Tag
+			for _, t := range st.svc.Tags {
+				if !slices.Contains(in.TagKeys, aws.ToString(t.Key)) {
+					kept = append(kept, t)
+				}
+			}
+			st.svc.Tags = kept
+		}
+	}
+	return &awsecs.UntagResourceOutput{}, nil
+}
+
+// fakeClock moves virtual time on Sleep, after a real millisecond so that
+// concurrent waiters interleave; it counts the sleeps.
+type fakeClock struct {
+	now    atomic.Int64
+	sleeps atomic.Int64
+	slept  atomic.Int64 // virtual nanoseconds
+}
+
+func newFakeClock() *fakeClock {
+	c := &fakeClock{}
+	c.now.Store(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).UnixNano())
+	return c
+}
+
+func (c *fakeClock) Now() time.Time { return time.Unix(0, c.now.Load()).UTC() }
+
+func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(time.Millisecond):
+	}
+	c.sleeps.Add(1)
+	c.slept.Add(int64(d))
+	c.now.Add(int64(d))
+	return nil
+}

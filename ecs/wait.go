@@ -1,0 +1,252 @@
+package ecs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+)
+
+// Until is when a deployment counts as done.
+type Until string
+
+const (
+	// UntilDeployed: the PRIMARY deployment runs the new revision and its
+	// rollout is COMPLETED.
+	UntilDeployed Until = "deployed"
+	// UntilStable: deployed, running = desired, and no other deployment left.
+	UntilStable Until = "stable"
+)
+
+// DeploymentFailedError is a deployment ECS gave up on or rolled back.
+type DeploymentFailedError struct {
+	Service string
+	Reason  string
+}
+
+func (e *DeploymentFailedError) Error() string {
+	return fmt.Sprintf("service %s: deployment failed: %s", e.Service, e.Reason)
+}
+
+// WaitTimeoutError is a wait that ran out of time; State says where the
+// deployment stood.
+type WaitTimeoutError struct {
+	Service string
+	State   string
+	After   time.Duration
+}
+
+func (e *WaitTimeoutError) Error() string {
+	return fmt.Sprintf("service %s: still not done after %s (%s); the deployment goes on in AWS: follow it with `tamp wait` or `tamp status`",
+		e.Service, e.After.Round(time.Second), e.State)
+}
+
+// Clock is time as the waiter sees it; tests replace it.
+type Clock interface {
+	Now() time.Time
+	Sleep(ctx context.Context, d time.Duration) error
+}
+
+// SystemClock is the real clock.
+type SystemClock struct{}
+
+func (SystemClock) Now() time.Time { return time.Now() }
+
+func (SystemClock) Sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// Progress is one observation of a deployment, or one new service event.
+type Progress struct {
+	Service  string
+	Revision string // family:revision of the deployment followed
+	Rollout  string // IN_PROGRESS, COMPLETED, FAILED
+	Desired  int32
+	Pending  int32
+	Running  int32
+	Failed   int32
+	Event    string // a new service event's message, when this reports one
+	At       time.Time
+}
+
+// Waiter follows a service's deployment to its end.
+type Waiter struct {
+	API      API
+	Clock    Clock
+	Progress func(Progress) // called for each change and each new event; may be nil
+	// First is the pause before the second poll (the first is immediate);
+	// it grows by half each poll up to Max.
+	First, Max time.Duration
+}
+
+func (w *Waiter) intervals() (first, max time.Duration) {
+	first, max = w.First, w.Max
+	if first <= 0 {
+		first = time.Second
+	}
+	if max <= 0 {
+		max = 15 * time.Second
+	}
+	return first, max
+}
+
+// Wait follows the deployment of taskDefinition (an ARN) on service until
+// until holds, the deployment fails, or ctx ends. since is when the change
+// was made: older service events are not reported.
+func (w *Waiter) Wait(ctx context.Context, cluster, service, taskDefinition string, until Until, since time.Time) error {
+	clock := w.Clock
+	if clock == nil {
+		clock = SystemClock{}
+	}
+	interval, maxInterval := w.intervals()
+	start := clock.Now()
+	seenEvents := map[string]bool{}
+	var last Progress
+	for first := true; ; first = false {
+		if !first {
+			if err := clock.Sleep(ctx, interval); err != nil {
+				return w.stopped(ctx, service, last, clock.Now().Sub(start))
+			}
+			interval = min(interval*3/2, maxInterval)
+		}
+		out, err := w.API.DescribeServices(ctx, &awsecs.DescribeServicesInput{Cluster: aws.String(cluster), Services: []string{service}})
+		if err != nil {
+			if ctx.Err() != nil {
+				return w.stopped(ctx, service, last, clock.Now().Sub(start))
+			}
+			return fmt.Errorf("service %s: follow the deployment: %w", service, err)
+		}
+		if len(out.Services) == 0 {
+			return fmt.Errorf("service %s: not found in cluster %s", service, cluster)
+		}
+		svc := &out.Services[0]
+		w.reportEvents(svc, since, seenEvents)
+		done, p, err := judge(svc, taskDefinition, until)
+		p.Service, p.At = service, clock.Now()
+		if p != last.withoutTime(p.At) && w.Progress != nil {
+			w.Progress(p)
+		}
+		last = p
+		if err != nil || done {
+			return err
+		}
+	}
+}
+
+func (p Progress) withoutTime(at time.Time) Progress {
+	p.At = at
+	return p
+}
+
+// stopped explains why waiting ended early: the timeout, or Ctrl-C.
+func (w *Waiter) stopped(ctx context.Context, service string, last Progress, waited time.Duration) error {
+	state := "no answer yet"
+	if last.Revision != "" {
+		state = fmt.Sprintf("%s %s, running %d of %d", last.Revision, last.Rollout, last.Running, last.Desired)
+	}
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		return &WaitTimeoutError{Service: service, State: state, After: waited}
+	}
+	return fmt.Errorf("service %s: stopped waiting (%s); the deployment goes on in AWS: follow it with `tamp wait` or `tamp status`: %w",
+		service, state, ctx.Err())
+}
+
+// reportEvents reports service events newer than since, each once, oldest
+// first (ECS lists them newest first).
+func (w *Waiter) reportEvents(svc *types.Service, since time.Time, seen map[string]bool) {
+	events := slices.Clone(svc.Events)
+	slices.Reverse(events)
+	for _, e := range events {
+		id := aws.ToString(e.Id)
+		if seen[id] || (e.CreatedAt != nil && e.CreatedAt.Before(since)) {
+			continue
+		}
+		seen[id] = true
+		if w.Progress != nil {
+			w.Progress(Progress{Service: aws.ToString(svc.ServiceName), Event: aws.ToString(e.Message), At: aws.ToTime(e.CreatedAt)})
+		}
+	}
+}
+
+// judge decides from one description whether the deployment of
+// taskDefinition is done, still going, or failed.
+func judge(svc *types.Service, taskDefinition string, until Until) (bool, Progress, error) {
+	name := aws.ToString(svc.ServiceName)
+	var ours, primary *types.Deployment
+	for i := range svc.Deployments {
+		d := &svc.Deployments[i]
+		if aws.ToString(d.Status) == "PRIMARY" {
+			primary = d
+		}
+		if aws.ToString(d.TaskDefinition) == taskDefinition && (ours == nil || aws.ToString(d.Status) == "PRIMARY") {
+			ours = d
+		}
+	}
+	p := Progress{Revision: revisionOf(taskDefinition), Desired: svc.DesiredCount, Pending: svc.PendingCount, Running: svc.RunningCount}
+	if ours == nil {
+		reason := "the deployment is gone"
+		if primary != nil {
+			reason = fmt.Sprintf("ECS rolled back to %s", revisionOf(aws.ToString(primary.TaskDefinition)))
+		}
+		return false, p, &DeploymentFailedError{Service: name, Reason: reason + lastFailure(svc)}
+	}
+	p.Rollout = string(ours.RolloutState)
+	p.Desired, p.Pending, p.Running, p.Failed = ours.DesiredCount, ours.PendingCount, ours.RunningCount, ours.FailedTasks
+	switch {
+	case ours.RolloutState == types.DeploymentRolloutStateFailed:
+		reason := aws.ToString(ours.RolloutStateReason)
+		if reason == "" {
+			reason = "rollout FAILED"
+		}
+		return false, p, &DeploymentFailedError{Service: name, Reason: reason + lastFailure(svc)}
+	case aws.ToString(ours.Status) != "PRIMARY":
+		reason := "replaced by a newer deployment"
+		if primary != nil {
+			reason = fmt.Sprintf("replaced by a deployment of %s", revisionOf(aws.ToString(primary.TaskDefinition)))
+		}
+		return false, p, &DeploymentFailedError{Service: name, Reason: reason}
+	case ours.RolloutState == types.DeploymentRolloutStateCompleted:
+		if until == UntilStable && (len(svc.Deployments) > 1 || svc.RunningCount != svc.DesiredCount) {
+			return false, p, nil
+		}
+		return true, p, nil
+	}
+	return false, p, nil
+}
+
+// lastFailure quotes the newest service event that explains a failure.
+func lastFailure(svc *types.Service) string {
+	for _, e := range svc.Events {
+		msg := aws.ToString(e.Message)
+		lower := strings.ToLower(msg)
+		for _, hint := range []string{"fail", "unable", "error", "rolling back", "circuit breaker", "unhealthy", "stopped"} {
+			if strings.Contains(lower, hint) {
+				return " (" + msg + ")"
+			}
+		}
+	}
+	return ""
+}
+
+// revisionOf shortens a task definition ARN to family:revision.
+func revisionOf(arn string) string {
+	for i := len(arn) - 1; i >= 0; i-- {
+		if arn[i] == '/' {
+			return arn[i+1:]
+		}
+	}
+	return arn
+}
