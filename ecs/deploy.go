@@ -19,10 +19,10 @@ import (
 type RevisionSource int
 
 const (
-	RegisterLocal   RevisionSource = iota // register the local definition (reusing an equal revision)
-	KeepCurrent                           // --skip-task-definition: what the service runs now
-	LatestActive                          // --latest-task-definition: the family's latest ACTIVE revision
-	FixedRevision                         // --revision N
+	RegisterLocal RevisionSource = iota // register the local definition (reusing an equal revision)
+	KeepCurrent                         // --skip-task-definition: what the service runs now
+	LatestActive                        // --latest-task-definition: the family's latest ACTIVE revision
+	FixedRevision                       // --revision N
 )
 
 // DeployOptions are deploy's choices.

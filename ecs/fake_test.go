@@ -29,7 +29,6 @@ type fakeECS struct {
 
 	inFlight, maxInFlight atomic.Int64 // deployments in progress
 
-
 	revisions map[string][]*types.TaskDefinition
 	tags      map[string][]types.Tag // by ARN
 	calls     map[string]int
