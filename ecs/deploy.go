@@ -34,6 +34,7 @@ type DeployOptions struct {
 	Tasks       *int32 // --tasks: desired count
 	NoWait      bool
 	Until       Until
+	Timeout     time.Duration // bound on each service's wait; 0 for none
 	IgnoreTags  []string
 	Concurrency int // services deployed at once; default 4
 }
@@ -349,7 +350,13 @@ func (d *Deployer) apply(ctx context.Context, p *plan, arn string, opts DeployOp
 		return res
 	}
 	res.Waited = true
-	res.Err = d.Waiter.Wait(ctx, opts.Cluster, p.svc.Name, arn, opts.Until, since)
+	wctx := ctx
+	if opts.Timeout > 0 {
+		var cancel context.CancelFunc
+		wctx, cancel = context.WithTimeout(ctx, opts.Timeout)
+		defer cancel()
+	}
+	res.Err = d.Waiter.Wait(wctx, opts.Cluster, p.svc.Name, arn, opts.Until, since)
 	return res
 }
 

@@ -114,11 +114,7 @@ func Diff(defs *Definitions, remote *Remote, ignoreTags []string) (diffreport.Re
 		if err != nil {
 			return report, err
 		}
-		label := ""
-		if svc := remote.Services[s.Name]; svc != nil {
-			label = aws.ToString(svc.ServiceArn)
-		}
-		if err := add(diffreport.NewChange("service "+s.Name, label, before, after)); err != nil {
+		if err := add(diffreport.NewChange("service "+s.Name, "", before, after)); err != nil {
 			return report, err
 		}
 	}

@@ -227,14 +227,20 @@ func judge(svc *types.Service, taskDefinition string, until Until) (bool, Progre
 	return false, p, nil
 }
 
-// lastFailure quotes the newest service event that explains a failure.
+// lastFailure quotes the newest service event that explains a failure,
+// preferring one that says what failed over one that says what ECS did.
 func lastFailure(svc *types.Service) string {
-	for _, e := range svc.Events {
-		msg := aws.ToString(e.Message)
-		lower := strings.ToLower(msg)
-		for _, hint := range []string{"fail", "unable", "error", "rolling back", "circuit breaker", "unhealthy", "stopped"} {
-			if strings.Contains(lower, hint) {
-				return " (" + msg + ")"
+	for _, hints := range [][]string{
+		{"fail", "unable", "error", "unhealthy", "stopped"},
+		{"rolling back", "circuit breaker"},
+	} {
+		for _, e := range svc.Events {
+			msg := aws.ToString(e.Message)
+			lower := strings.ToLower(msg)
+			for _, hint := range hints {
+				if strings.Contains(lower, hint) {
+					return " (" + msg + ")"
+				}
 			}
 		}
 	}

@@ -41,6 +41,7 @@ type CLI struct {
 	Render   RenderCmd   `cmd:"" help:"Print the fully rendered, normalized config or definitions."`
 	Register RegisterCmd `cmd:"" help:"Register task definitions (idempotent)."`
 	Diff     DiffCmd     `cmd:"" help:"Show what deploy would change: local definitions against AWS."`
+	Deploy   DeployCmd   `cmd:"" help:"Register task definitions, create or update services, and wait for the deployments."`
 }
 
 // errHelp reports that --help was printed; not an error for the user.
@@ -79,6 +80,7 @@ type app struct {
 	masker         *mask.Masker
 	color          bool // stderr
 	colorOut       bool // stdout
+	stderrTTY      bool // progress may redraw a live line
 
 	awsMu      sync.Mutex
 	awsConfigs map[string]aws.Config // by region
@@ -94,12 +96,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	masker := mask.New(cli.ShowSecrets)
 	a := &app{
-		Globals:  &cli.Globals,
-		stdout:   masker.Writer(stdout),
-		stderr:   masker.Writer(stderr),
-		masker:   masker,
-		color:    term.UseColor(cli.Color, stderr),
-		colorOut: term.UseColor(cli.Color, stdout),
+		Globals:   &cli.Globals,
+		stdout:    masker.Writer(stdout),
+		stderr:    masker.Writer(stderr),
+		masker:    masker,
+		color:     term.UseColor(cli.Color, stderr),
+		colorOut:  term.UseColor(cli.Color, stdout),
+		stderrTTY: term.IsTerminal(stderr),
 	}
 	if err := envfile.Load(cli.Envfile...); err != nil {
 		return report(a.stderr, err)
@@ -121,7 +124,7 @@ func report(stderr io.Writer, err error) int {
 		return code // the diff itself said it
 	}
 	var b strings.Builder
-	if code == exitInterrupted {
+	if code == exitInterrupted && errors.Is(err, context.Canceled) && err.Error() == context.Canceled.Error() {
 		b.WriteString("error: interrupted\n")
 	} else {
 		for _, problem := range problems(err) {

@@ -89,7 +89,7 @@ func TestParseErrors(t *testing.T) {
 		{"render", "everything"},        // not a target
 		{"register", "--output", "xml"}, // not a format
 		{"register", "--color", "sometimes"},
-		{"deploy"}, // not a command (yet)
+		{"explode"}, // not a command
 		{"register", "--timeout", "soon"},
 	} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
@@ -185,7 +185,7 @@ func TestRunInterrupted(t *testing.T) {
 	if code := run(ctx, []string{"register", "-c", demo}, &bytes.Buffer{}, &errOut); code != 130 {
 		t.Errorf("exit %d, want 130; stderr: %s", code, errOut.String())
 	}
-	if !strings.Contains(errOut.String(), "error: interrupted") {
+	if !strings.Contains(errOut.String(), "context canceled") {
 		t.Errorf("stderr: %s", errOut.String())
 	}
 }

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"errors"
+
+	"github.com/tamp-ecs/tamp/ecs"
 )
 
 // Exit codes, documented in README.md.
@@ -10,6 +12,8 @@ const (
 	exitOK          = 0
 	exitError       = 1
 	exitDiffers     = 2
+	exitFailed      = 3
+	exitTimeout     = 4
 	exitInterrupted = 130
 )
 
@@ -34,6 +38,10 @@ func exitCode(err error) int {
 		return exitDiffers
 	case errors.Is(err, context.Canceled):
 		return exitInterrupted
+	case errors.As(err, new(*ecs.DeploymentFailedError)):
+		return exitFailed
+	case errors.As(err, new(*ecs.WaitTimeoutError)):
+		return exitTimeout
 	default:
 		return exitError
 	}

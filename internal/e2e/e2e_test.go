@@ -40,7 +40,7 @@ func TestMain(m *testing.M) {
 	if out, err := build.CombinedOutput(); err != nil {
 		buildErr = fmt.Errorf("go build ./cmd/tamp: %v\n%s", err, out)
 	}
-	moto, motoErr = StartMoto(context.Background())
+	moto, motoErr = StartMoto(context.Background(), filepath.Join(repoRoot, "internal", "e2e", "motoserver.py"))
 	if motoErr == nil {
 		motoErr = moto.Reset()
 	}
@@ -74,6 +74,8 @@ func TestScripts(t *testing.T) {
 			"s3put":       cmdS3Put,
 			"ssmput":      cmdSSMPut,
 			"secretput":   cmdSecretPut,
+			"ec2net":      cmdEC2Net,
+			"ecscluster":  cmdECSCluster,
 		},
 	})
 }

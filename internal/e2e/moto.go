@@ -24,16 +24,21 @@ type Moto struct {
 	out *lockedBuffer
 }
 
-// StartMoto starts `python3 -m moto.server` on a free loopback port and
-// waits until it answers. The error says why it could not start, with the
-// server's own output.
-func StartMoto(ctx context.Context) (*Moto, error) {
+// StartMoto starts moto's server on a free loopback port and waits until
+// it answers: `python3 launcher` when launcher names our launcher script
+// (motoserver.py), else `python3 -m moto.server`. The error says why it
+// could not start, with the server's own output.
+func StartMoto(ctx context.Context, launcher string) (*Moto, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
 	}
 	out := &lockedBuffer{}
-	cmd := exec.Command("python3", "-m", "moto.server", "-H", "127.0.0.1", "-p", strconv.Itoa(port))
+	args := []string{"-m", "moto.server"}
+	if launcher != "" {
+		args = []string{launcher}
+	}
+	cmd := exec.Command("python3", append(args, "-H", "127.0.0.1", "-p", strconv.Itoa(port))...)
 	cmd.Stdout, cmd.Stderr = out, out
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {

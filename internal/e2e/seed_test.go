@@ -3,10 +3,13 @@ package e2e
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
@@ -69,5 +72,33 @@ func cmdSecretPut(ts *testscript.TestScript, neg bool, args []string) {
 	_, err := secretsmanager.NewFromConfig(seedConfig(ts)).CreateSecret(context.Background(), &secretsmanager.CreateSecretInput{
 		Name: aws.String(args[0]), SecretString: aws.String(args[1]),
 	})
+	ts.Check(err)
+}
+
+// ec2net: a VPC with two subnets and a security group; their IDs go to
+// $SUBNET_A, $SUBNET_B and $SECURITY_GROUP.
+func cmdEC2Net(ts *testscript.TestScript, neg bool, args []string) {
+	ctx := context.Background()
+	client := ec2.NewFromConfig(seedConfig(ts))
+	vpc, err := client.CreateVpc(ctx, &ec2.CreateVpcInput{CidrBlock: aws.String("10.0.0.0/16")})
+	ts.Check(err)
+	for i, az := range []string{"a", "c"} {
+		sn, err := client.CreateSubnet(ctx, &ec2.CreateSubnetInput{VpcId: vpc.Vpc.VpcId,
+			CidrBlock: aws.String(fmt.Sprintf("10.0.%d.0/24", i+1)), AvailabilityZone: aws.String("ap-northeast-1" + az)})
+		ts.Check(err)
+		ts.Setenv([]string{"SUBNET_A", "SUBNET_B"}[i], aws.ToString(sn.Subnet.SubnetId))
+	}
+	sg, err := client.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{VpcId: vpc.Vpc.VpcId,
+		GroupName: aws.String("app"), Description: aws.String("app")})
+	ts.Check(err)
+	ts.Setenv("SECURITY_GROUP", aws.ToString(sg.GroupId))
+}
+
+// ecscluster NAME: an ECS cluster.
+func cmdECSCluster(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: ecscluster NAME")
+	}
+	_, err := ecs.NewFromConfig(seedConfig(ts)).CreateCluster(context.Background(), &ecs.CreateClusterInput{ClusterName: aws.String(args[0])})
 	ts.Check(err)
 }

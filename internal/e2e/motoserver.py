@@ -1,0 +1,120 @@
+"""tamp's moto launcher: moto's server, with ECS service deployments that
+move the way AWS's do.
+
+moto 5.2 changes a service's task definition on UpdateService but never
+starts a new deployment, and leaves new services' rollouts IN_PROGRESS. Here
+CreateService and UpdateService (new revision, or forceNewDeployment) start a
+new PRIMARY deployment, as AWS does, and its rollout ends at once:
+
+  - an image whose tag contains "fail": the rollout FAILS and the circuit
+    breaker rolls back to the previous deployment, with the event AWS writes;
+  - an image whose tag contains "hang": the rollout stays IN_PROGRESS;
+  - anything else: the rollout COMPLETES with running = desired.
+
+Run it as `python3 motoserver.py -H 127.0.0.1 -p PORT`, like moto.server.
+"""
+import sys
+
+from moto.core.utils import utcnow
+from moto.ecs import models
+from moto.moto_api._internal import mock_random
+from moto.server import main
+
+Backend = models.EC2ContainerServiceBackend
+_create_service = Backend.create_service
+_update_service = Backend.update_service
+
+
+def _outcome(backend, task_definition):
+    try:
+        td = backend.describe_task_definition(task_definition)
+    except Exception:
+        return "complete"
+    images = " ".join(c.get("image", "") for c in td.container_definitions)
+    tags = " ".join(i.rsplit(":", 1)[-1] for i in images.split())
+    if "fail" in tags:
+        return "fail"
+    if "hang" in tags:
+        return "hang"
+    return "complete"
+
+
+def _event(service, message):
+    service.events.insert(0, {"id": str(mock_random.uuid4()), "createdAt": utcnow(), "message": message})
+
+
+def _start_deployment(service):
+    for d in service.deployments:
+        d["status"] = "ACTIVE"
+    now = utcnow()
+    deployment = {
+        "id": f"ecs-svc/{mock_random.randint(0, 32**12)}",
+        "status": "PRIMARY",
+        "taskDefinition": service.task_definition,
+        "desiredCount": service.desired_count,
+        "pendingCount": service.desired_count,
+        "runningCount": 0,
+        "failedTasks": 0,
+        "rolloutState": "IN_PROGRESS",
+        "rolloutStateReason": "ECS deployment in progress.",
+        "launchType": service.launch_type,
+        "createdAt": now,
+        "updatedAt": now,
+    }
+    service.deployments.insert(0, deployment)
+    return deployment
+
+
+def _settle(backend, service, previous_task_definition):
+    deployment = service.deployments[0]
+    outcome = _outcome(backend, service.task_definition)
+    if outcome == "hang":
+        service.running_count, service.pending_count = 0, service.desired_count
+        return
+    if outcome == "fail":
+        deployment.update(rolloutState="FAILED", status="ACTIVE", failedTasks=service.desired_count,
+                          rolloutStateReason="ECS deployment circuit breaker: tasks failed to start.")
+        _event(service, f"(service {service.name}) (deployment {deployment['id']}) deployment failed: tasks failed to start.")
+        older = service.deployments[1:]
+        if older and previous_task_definition:
+            # The rollback itself completes at once; the failed deployment goes.
+            older[0]["status"] = "PRIMARY"
+            service.task_definition = previous_task_definition
+            service.deployments[:] = [older[0]]
+            _event(service, f"(service {service.name}) rolling back to deployment {older[0]['id']}.")
+        return
+    deployment.update(rolloutState="COMPLETED", rolloutStateReason=f"ECS deployment {deployment['id']} completed.",
+                      runningCount=service.desired_count, pendingCount=0)
+    service.deployments[:] = [deployment]
+    service.running_count, service.pending_count = service.desired_count, 0
+    _event(service, f"(service {service.name}) has reached a steady state.")
+
+
+def create_service(self, *args, **kwargs):
+    service = _create_service(self, *args, **kwargs)
+    if service.deployments:
+        service.deployments.clear()
+        _start_deployment(service)
+        _settle(self, service, None)
+    return service
+
+
+def update_service(self, service_properties):
+    props = dict(service_properties)
+    cluster = props.get("cluster", "default")
+    name = props["service"].split("/")[-1]
+    before = self._get_service(cluster, name)
+    previous = before.task_definition
+    force = props.get("force_new_deployment", False)
+    service = _update_service(self, service_properties)
+    if service.task_definition != previous or force:
+        _start_deployment(service)
+        _settle(self, service, previous)
+    return service
+
+
+Backend.create_service = create_service
+Backend.update_service = update_service
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
