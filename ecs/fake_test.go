@@ -20,12 +20,13 @@ import (
 // does: the latest ACTIVE revision for a bare family, sizes converted to
 // units, defaults filled in, ClientException for an unknown family.
 type fakeECS struct {
-	mu        sync.Mutex
-	svcs      map[string]*serviceState // by name
-	rollouts  map[string]rollout       // by service name; default: done on the first poll
-	updates   []*awsecs.UpdateServiceInput
-	nextID    int
-	nextEvent int
+	mu           sync.Mutex
+	svcs         map[string]*serviceState // by name
+	rollouts     map[string]rollout       // by service name; default: done on the first poll
+	updates      []*awsecs.UpdateServiceInput
+	deregistered []string
+	nextID       int
+	nextEvent    int
 
 	inFlight, maxInFlight atomic.Int64 // deployments in progress
 

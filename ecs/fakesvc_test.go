@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -211,4 +212,87 @@ func (c *fakeClock) Sleep(ctx context.Context, d time.Duration) error {
 	c.slept.Add(int64(d))
 	c.now.Add(int64(d))
 	return nil
+}
+
+func (f *fakeECS) ListServices(_ context.Context, in *awsecs.ListServicesInput, _ ...func(*awsecs.Options)) (*awsecs.ListServicesOutput, error) {
+	defer f.mu.Unlock()
+	if err := f.enter("ListServices"); err != nil {
+		return nil, err
+	}
+	out := &awsecs.ListServicesOutput{}
+	for _, st := range f.svcs {
+		out.ServiceArns = append(out.ServiceArns, aws.ToString(st.svc.ServiceName))
+	}
+	slices.Sort(out.ServiceArns)
+	return out, nil
+}
+
+// ListTaskDefinitions answers oldest first, ignoring Sort (as moto does):
+// callers must not rely on the order.
+func (f *fakeECS) ListTaskDefinitions(_ context.Context, in *awsecs.ListTaskDefinitionsInput, _ ...func(*awsecs.Options)) (*awsecs.ListTaskDefinitionsOutput, error) {
+	defer f.mu.Unlock()
+	if err := f.enter("ListTaskDefinitions"); err != nil {
+		return nil, err
+	}
+	out := &awsecs.ListTaskDefinitionsOutput{}
+	for _, td := range f.revisions[aws.ToString(in.FamilyPrefix)] {
+		if in.Status == "" || td.Status == in.Status {
+			out.TaskDefinitionArns = append(out.TaskDefinitionArns, aws.ToString(td.TaskDefinitionArn))
+		}
+	}
+	return out, nil
+}
+
+func (f *fakeECS) DeregisterTaskDefinition(_ context.Context, in *awsecs.DeregisterTaskDefinitionInput, _ ...func(*awsecs.Options)) (*awsecs.DeregisterTaskDefinitionOutput, error) {
+	defer f.mu.Unlock()
+	if err := f.enter("DeregisterTaskDefinition"); err != nil {
+		return nil, err
+	}
+	td := f.lookupTaskDefinition(aws.ToString(in.TaskDefinition))
+	if td == nil {
+		return nil, &smithy.GenericAPIError{Code: "ClientException", Message: "The specified task definition does not exist."}
+	}
+	td.Status = types.TaskDefinitionStatusInactive
+	f.deregistered = append(f.deregistered, aws.ToString(td.TaskDefinitionArn))
+	return &awsecs.DeregisterTaskDefinitionOutput{TaskDefinition: td}, nil
+}
+
+func (f *fakeECS) ListServiceDeployments(_ context.Context, in *awsecs.ListServiceDeploymentsInput, _ ...func(*awsecs.Options)) (*awsecs.ListServiceDeploymentsOutput, error) {
+	defer f.mu.Unlock()
+	if err := f.enter("ListServiceDeployments"); err != nil {
+		return nil, err
+	}
+	out := &awsecs.ListServiceDeploymentsOutput{}
+	if st, ok := f.svcs[aws.ToString(in.Service)]; ok {
+		for _, d := range st.deployments {
+			if d.d.RolloutState == types.DeploymentRolloutStateInProgress {
+				out.ServiceDeployments = append(out.ServiceDeployments, types.ServiceDeploymentBrief{
+					ServiceDeploymentArn: aws.String(aws.ToString(st.svc.ServiceName) + "/" + aws.ToString(d.d.Id)),
+					Status:               types.ServiceDeploymentStatusInProgress,
+				})
+			}
+		}
+	}
+	return out, nil
+}
+
+// StopServiceDeployment with ROLLBACK returns the service to the deployment
+// before the stopped one, at once.
+func (f *fakeECS) StopServiceDeployment(_ context.Context, in *awsecs.StopServiceDeploymentInput, _ ...func(*awsecs.Options)) (*awsecs.StopServiceDeploymentOutput, error) {
+	defer f.mu.Unlock()
+	if err := f.enter("StopServiceDeployment"); err != nil {
+		return nil, err
+	}
+	name, id, _ := strings.Cut(aws.ToString(in.ServiceDeploymentArn), "/")
+	st, ok := f.svcs[name]
+	if !ok || len(st.deployments) < 2 || aws.ToString(st.deployments[0].d.Id) != id {
+		return nil, &smithy.GenericAPIError{Code: "InvalidParameterException", Message: "no such deployment in progress"}
+	}
+	f.inFlight.Add(-1)
+	prev := st.deployments[1]
+	prev.d.Status, prev.d.RolloutState = aws.String("PRIMARY"), types.DeploymentRolloutStateCompleted
+	st.deployments = []*fakeDeployment{prev}
+	st.svc.TaskDefinition = prev.d.TaskDefinition
+	st.svc.RunningCount = st.svc.DesiredCount
+	return &awsecs.StopServiceDeploymentOutput{ServiceDeploymentArn: in.ServiceDeploymentArn}, nil
 }

@@ -1,0 +1,286 @@
+package ecs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	"github.com/aws/smithy-go"
+)
+
+// RollbackOptions are rollback's choices.
+type RollbackOptions struct {
+	Cluster    string
+	Revision   int32 // 0: the previous ACTIVE revision of the family
+	Deregister bool  // deregister the revision rolled back from, unless still in use
+	DryRun     bool
+	NoWait     bool
+	Until      Until
+	Timeout    time.Duration // bound on each service's wait; 0 for none
+}
+
+// RollbackResult is the outcome for one service.
+type RollbackResult struct {
+	Name         string `json:"name"`
+	From         string `json:"from"` // task definition ARN rolled back from
+	To           string `json:"to"`
+	Stopped      bool   `json:"stopped_deployment"` // the fast path: StopServiceDeployment ROLLBACK
+	Deregistered bool   `json:"deregistered"`
+	Err          error  `json:"-"`
+	Error        string `json:"error,omitempty"`
+}
+
+// Rollback returns each service to the revision before the one it runs (or
+// to revision N), then follows that deployment.
+func (d *Deployer) Rollback(ctx context.Context, services []string, opts RollbackOptions) ([]RollbackResult, error) {
+	current := map[string]*types.Service{}
+	for batch := range slices.Chunk(services, describeServicesBatch) {
+		out, err := d.API.DescribeServices(ctx, &awsecs.DescribeServicesInput{Cluster: aws.String(opts.Cluster), Services: batch})
+		if err != nil {
+			return nil, fmt.Errorf("describe services: %w", err)
+		}
+		for i := range out.Services {
+			current[aws.ToString(out.Services[i].ServiceName)] = &out.Services[i]
+		}
+	}
+	results := make([]RollbackResult, len(services))
+	var errs []error
+	for i, name := range services {
+		results[i].Name = name
+		svc := current[name]
+		if svc == nil || aws.ToString(svc.Status) == "INACTIVE" {
+			errs = append(errs, fmt.Errorf("service %s does not exist in cluster %s", name, opts.Cluster))
+			continue
+		}
+		from := aws.ToString(svc.TaskDefinition)
+		to, err := d.target(ctx, from, opts.Revision)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("service %s: %w", name, err))
+			continue
+		}
+		results[i].From, results[i].To = from, to
+	}
+	if err := errors.Join(errs...); err != nil || opts.DryRun {
+		return results, err
+	}
+
+	var wg sync.WaitGroup
+	for i := range results {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := &results[i]
+			r.Err = d.rollbackOne(ctx, current[r.Name], r, opts)
+		}()
+	}
+	wg.Wait()
+	if opts.Deregister {
+		d.deregister(ctx, opts.Cluster, results)
+	}
+	for i := range results {
+		if results[i].Err != nil {
+			results[i].Error = results[i].Err.Error()
+			errs = append(errs, results[i].Err)
+		}
+	}
+	return results, errors.Join(errs...)
+}
+
+func (d *Deployer) rollbackOne(ctx context.Context, svc *types.Service, r *RollbackResult, opts RollbackOptions) error {
+	clock := d.Clock
+	if clock == nil {
+		clock = SystemClock{}
+	}
+	since := clock.Now()
+	// A deployment still in progress is stopped with ECS's own rollback,
+	// which returns to the revision that ran before it.
+	if deploymentInProgress(svc) && opts.Revision == 0 {
+		stopped, err := d.stopInProgress(ctx, opts.Cluster, svc)
+		if err != nil {
+			return fmt.Errorf("service %s: %w", r.Name, err)
+		}
+		r.Stopped = stopped
+	}
+	if !r.Stopped {
+		if _, err := d.API.UpdateService(ctx, &awsecs.UpdateServiceInput{
+			Cluster: aws.String(opts.Cluster), Service: aws.String(r.Name), TaskDefinition: aws.String(r.To),
+		}); err != nil {
+			return fmt.Errorf("roll back service %s: %w", r.Name, err)
+		}
+	}
+	if d.Started != nil {
+		d.Started(ServiceResult{Name: r.Name, Action: ServiceUpdated, TaskDefinition: r.To})
+	}
+	if opts.NoWait {
+		return nil
+	}
+	wctx := ctx
+	if opts.Timeout > 0 {
+		var cancel context.CancelFunc
+		wctx, cancel = context.WithTimeout(ctx, opts.Timeout)
+		defer cancel()
+	}
+	return d.Waiter.Wait(wctx, opts.Cluster, r.Name, r.To, opts.Until, since)
+}
+
+// stopInProgress asks ECS to roll back the service's running deployment.
+// It answers false when the account's API has no service deployments.
+func (d *Deployer) stopInProgress(ctx context.Context, cluster string, svc *types.Service) (bool, error) {
+	out, err := d.API.ListServiceDeployments(ctx, &awsecs.ListServiceDeploymentsInput{
+		Cluster: aws.String(cluster), Service: svc.ServiceName,
+		Status: []types.ServiceDeploymentStatus{types.ServiceDeploymentStatusInProgress, types.ServiceDeploymentStatusPending},
+	})
+	if err != nil {
+		if unsupported(err) {
+			return false, nil
+		}
+		return false, fmt.Errorf("list service deployments: %w", err)
+	}
+	if len(out.ServiceDeployments) == 0 {
+		return false, nil
+	}
+	_, err = d.API.StopServiceDeployment(ctx, &awsecs.StopServiceDeploymentInput{
+		ServiceDeploymentArn: out.ServiceDeployments[0].ServiceDeploymentArn, StopType: types.StopServiceDeploymentStopTypeRollback,
+	})
+	if err != nil {
+		if unsupported(err) {
+			return false, nil
+		}
+		return false, fmt.Errorf("stop the deployment in progress: %w", err)
+	}
+	return true, nil
+}
+
+// unsupported tells an API that does not answer this operation.
+func unsupported(err error) bool {
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		switch ae.ErrorCode() {
+		case "UnknownOperationException", "UnsupportedOperation", "InvalidAction", "NotImplemented":
+			return true
+		}
+	}
+	return strings.Contains(err.Error(), "not yet implemented") || strings.Contains(err.Error(), "StatusCode: 501")
+}
+
+// target is the revision to roll back to: family:N, or the newest ACTIVE
+// revision older than the one running.
+func (d *Deployer) target(ctx context.Context, from string, revision int32) (string, error) {
+	family, current, err := splitRevision(from)
+	if err != nil {
+		return "", err
+	}
+	if revision > 0 {
+		if revision == current {
+			return "", fmt.Errorf("already runs %s:%d", family, revision)
+		}
+		out, err := d.API.DescribeTaskDefinition(ctx, &awsecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(fmt.Sprintf("%s:%d", family, revision))})
+		if err != nil {
+			return "", fmt.Errorf("revision %s:%d: %w", family, revision, err)
+		}
+		return aws.ToString(out.TaskDefinition.TaskDefinitionArn), nil
+	}
+	best, bestRev := "", int32(0)
+	in := &awsecs.ListTaskDefinitionsInput{FamilyPrefix: aws.String(family), Status: types.TaskDefinitionStatusActive, Sort: types.SortOrderDesc}
+	for {
+		out, err := d.API.ListTaskDefinitions(ctx, in)
+		if err != nil {
+			return "", fmt.Errorf("list revisions of %s: %w", family, err)
+		}
+		// Sorted newest first by the API, but checked here anyway.
+		for _, arn := range out.TaskDefinitionArns {
+			f, rev, err := splitRevision(arn)
+			if err == nil && f == family && rev < current && rev > bestRev {
+				best, bestRev = arn, rev
+			}
+		}
+		if out.NextToken == nil || aws.ToString(out.NextToken) == aws.ToString(in.NextToken) {
+			break
+		}
+		in.NextToken = out.NextToken
+	}
+	if best == "" {
+		return "", fmt.Errorf("no ACTIVE revision of %s older than %d to roll back to", family, current)
+	}
+	return best, nil
+}
+
+// splitRevision reads family and revision from a task definition ARN or
+// family:revision.
+func splitRevision(ref string) (string, int32, error) {
+	short := revisionOf(ref)
+	i := strings.LastIndexByte(short, ':')
+	if i < 0 {
+		return "", 0, fmt.Errorf("%q names no revision", ref)
+	}
+	n, err := strconv.ParseInt(short[i+1:], 10, 32)
+	if err != nil {
+		return "", 0, fmt.Errorf("%q names no revision", ref)
+	}
+	return short[:i], int32(n), nil
+}
+
+// deregister removes the revisions rolled back from, except any that a
+// service in the cluster still runs or deploys.
+func (d *Deployer) deregister(ctx context.Context, cluster string, results []RollbackResult) {
+	inUse, err := d.revisionsInUse(ctx, cluster)
+	for i := range results {
+		r := &results[i]
+		if r.Err != nil || r.From == "" {
+			continue
+		}
+		switch {
+		case err != nil:
+			r.Err = fmt.Errorf("service %s: rolled back, but not deregistering %s: cannot tell whether it is in use: %w", r.Name, revisionOf(r.From), err)
+		case inUse[r.From]:
+			// Still run by another service: never deregistered.
+		default:
+			if _, derr := d.API.DeregisterTaskDefinition(ctx, &awsecs.DeregisterTaskDefinitionInput{TaskDefinition: aws.String(r.From)}); derr != nil {
+				r.Err = fmt.Errorf("service %s: rolled back, but deregister %s: %w", r.Name, revisionOf(r.From), derr)
+				continue
+			}
+			r.Deregistered = true
+			inUse[r.From] = true // deregistered once
+		}
+	}
+}
+
+// revisionsInUse are the task definitions the cluster's services run or
+// deploy, by ARN.
+func (d *Deployer) revisionsInUse(ctx context.Context, cluster string) (map[string]bool, error) {
+	var arns []string
+	in := &awsecs.ListServicesInput{Cluster: aws.String(cluster)}
+	for {
+		out, err := d.API.ListServices(ctx, in)
+		if err != nil {
+			return nil, err
+		}
+		arns = append(arns, out.ServiceArns...)
+		if out.NextToken == nil {
+			break
+		}
+		in.NextToken = out.NextToken
+	}
+	used := map[string]bool{}
+	for batch := range slices.Chunk(arns, describeServicesBatch) {
+		out, err := d.API.DescribeServices(ctx, &awsecs.DescribeServicesInput{Cluster: aws.String(cluster), Services: batch})
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range out.Services {
+			used[aws.ToString(s.TaskDefinition)] = true
+			for _, dep := range s.Deployments {
+				used[aws.ToString(dep.TaskDefinition)] = true
+			}
+		}
+	}
+	return used, nil
+}
