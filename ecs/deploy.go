@@ -27,16 +27,19 @@ const (
 
 // DeployOptions are deploy's choices.
 type DeployOptions struct {
-	Cluster     string
-	Revisions   RevisionSource
-	Revision    int32  // with FixedRevision
-	ForceNew    bool   // --force-new-deployment
-	Tasks       *int32 // --tasks: desired count
-	NoWait      bool
-	Until       Until
-	Timeout     time.Duration // bound on each service's wait; 0 for none
-	IgnoreTags  []string
-	Concurrency int // services deployed at once; default 4
+	Cluster   string
+	Revisions RevisionSource
+	Revision  int32  // with FixedRevision
+	ForceNew  bool   // --force-new-deployment
+	Tasks     *int32 // --tasks: desired count
+	NoWait    bool
+	Until     Until
+	Timeout   time.Duration // bound on each service's wait; 0 for none
+	// RollbackOnFailure returns a service whose deployment failed to the
+	// revision it ran before, and waits for that.
+	RollbackOnFailure bool
+	IgnoreTags        []string
+	Concurrency       int // services deployed at once; default 4
 }
 
 // ServiceAction says what deploy did to a service.
@@ -54,6 +57,7 @@ type ServiceResult struct {
 	Action         ServiceAction `json:"action"`
 	TaskDefinition string        `json:"task_definition"` // ARN deployed
 	Waited         bool          `json:"waited"`
+	RolledBackTo   string        `json:"rolled_back_to,omitempty"` // with RollbackOnFailure
 	Err            error         `json:"-"`
 	Error          string        `json:"error,omitempty"`
 }
@@ -357,7 +361,36 @@ func (d *Deployer) apply(ctx context.Context, p *plan, arn string, opts DeployOp
 		defer cancel()
 	}
 	res.Err = d.Waiter.Wait(wctx, opts.Cluster, p.svc.Name, arn, opts.Until, since)
+	var failed *DeploymentFailedError
+	if opts.RollbackOnFailure && p.remote != nil && errors.As(res.Err, &failed) {
+		res.RolledBackTo = aws.ToString(p.remote.TaskDefinition)
+		if err := d.restore(ctx, p.svc.Name, res.RolledBackTo, opts); err != nil {
+			res.Err = fmt.Errorf("%w; rolling back to %s failed too: %w", res.Err, revisionOf(res.RolledBackTo), err)
+		}
+	}
 	return res
+}
+
+// restore puts a service back on the revision it ran before a failed
+// deployment, unless ECS's circuit breaker already did, and waits.
+func (d *Deployer) restore(ctx context.Context, name, previous string, opts DeployOptions) error {
+	out, err := d.API.DescribeServices(ctx, &awsecs.DescribeServicesInput{Cluster: aws.String(opts.Cluster), Services: []string{name}})
+	if err != nil {
+		return err
+	}
+	if len(out.Services) == 1 && aws.ToString(out.Services[0].TaskDefinition) == previous && !deploymentInProgress(&out.Services[0]) {
+		return nil
+	}
+	since := SystemClock{}.Now()
+	if d.Clock != nil {
+		since = d.Clock.Now()
+	}
+	if _, err := d.API.UpdateService(ctx, &awsecs.UpdateServiceInput{
+		Cluster: aws.String(opts.Cluster), Service: aws.String(name), TaskDefinition: aws.String(previous),
+	}); err != nil {
+		return err
+	}
+	return d.waitFor(ctx, opts.Cluster, name, previous, opts.Until, since, opts.Timeout)
 }
 
 func (d *Deployer) retag(ctx context.Context, arn string, p *plan) error {

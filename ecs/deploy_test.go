@@ -238,3 +238,28 @@ func TestDeployTagsTasksAndRevisions(t *testing.T) {
 		t.Errorf("--revision 1: %+v %v", res[0], err)
 	}
 }
+
+func TestDeployRollbackOnFailure(t *testing.T) {
+	ctx := context.Background()
+	api := newFakeECS()
+	d, _, _ := newDeployer(api)
+	deployRevisions(t, d, "web", "app:1")
+	// A failure without ECS's own rollback: the rollout just FAILS.
+	api.rollouts["web"] = rollout{polls: 1, fail: true}
+	api.noAutoRollback = true
+	api.failOnly = aws.String("arn:aws:ecs:ap-northeast-1:123456789012:task-definition/web:2")
+	res, err := d.Deploy(ctx, defsOf(serviceDef(t, "web", `{"desiredCount":1}`, tdJSON("web", "app:2"))),
+		DeployOptions{Cluster: "c", Until: UntilDeployed, RollbackOnFailure: true})
+	var failed *DeploymentFailedError
+	if !errors.As(err, &failed) {
+		t.Fatalf("err = %v, want the failure still reported", err)
+	}
+	if strings.Contains(err.Error(), "failed too") {
+		t.Fatalf("the rollback itself failed: %v", err)
+	}
+	st := api.svcs["web"]
+	if !strings.HasSuffix(res[0].RolledBackTo, "web:1") || !strings.HasSuffix(*st.svc.TaskDefinition, "web:1") ||
+		st.deployments[0].d.RolloutState != "COMPLETED" {
+		t.Errorf("not rolled back: %+v, service runs %s", res[0], *st.svc.TaskDefinition)
+	}
+}

@@ -25,8 +25,13 @@ type fakeECS struct {
 	rollouts     map[string]rollout       // by service name; default: done on the first poll
 	updates      []*awsecs.UpdateServiceInput
 	deregistered []string
-	nextID       int
-	nextEvent    int
+	// noAutoRollback: a failed rollout stays FAILED on the PRIMARY (no
+	// circuit breaker rollback); failOnly limits the rollout script to one
+	// task definition ARN.
+	noAutoRollback bool
+	failOnly       *string
+	nextID         int
+	nextEvent      int
 
 	inFlight, maxInFlight atomic.Int64 // deployments in progress
 

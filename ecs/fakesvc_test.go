@@ -70,6 +70,9 @@ func (f *fakeECS) advance(st *serviceState) {
 		return
 	}
 	r := f.rolloutOf(aws.ToString(st.svc.ServiceName))
+	if aws.ToString(ours.d.TaskDefinition) != aws.ToString(f.failOnly) && f.failOnly != nil {
+		r = rollout{polls: 1}
+	}
 	ours.polls++
 	if r.hang || ours.polls < r.polls {
 		ours.d.RunningCount = min(int32(ours.polls), ours.d.DesiredCount)
@@ -80,6 +83,9 @@ func (f *fakeECS) advance(st *serviceState) {
 	if r.fail {
 		ours.d.RolloutState = types.DeploymentRolloutStateFailed
 		ours.d.RolloutStateReason = aws.String("ECS deployment circuit breaker: tasks failed to start.")
+		if f.noAutoRollback {
+			return
+		}
 		ours.d.Status = aws.String("ACTIVE")
 		if len(st.deployments) > 1 {
 			st.deployments[1].d.Status = aws.String("PRIMARY")

@@ -62,6 +62,10 @@ func (d *Deployer) Rollback(ctx context.Context, services []string, opts Rollbac
 		}
 		from := aws.ToString(svc.TaskDefinition)
 		to, err := d.target(ctx, from, opts.Revision)
+		if running := runningBefore(svc); running != "" && opts.Revision == 0 {
+			// A deployment in progress goes back to what ran before it.
+			to, err = running, nil
+		}
 		if err != nil {
 			errs = append(errs, fmt.Errorf("service %s: %w", name, err))
 			continue
@@ -129,6 +133,20 @@ func (d *Deployer) rollbackOne(ctx context.Context, svc *types.Service, r *Rollb
 		defer cancel()
 	}
 	return d.Waiter.Wait(wctx, opts.Cluster, r.Name, r.To, opts.Until, since)
+}
+
+// runningBefore is the revision of the deployment a deployment in
+// progress replaces, or "".
+func runningBefore(svc *types.Service) string {
+	if !deploymentInProgress(svc) {
+		return ""
+	}
+	for _, d := range svc.Deployments {
+		if aws.ToString(d.Status) == "ACTIVE" && aws.ToString(d.TaskDefinition) != aws.ToString(svc.TaskDefinition) {
+			return aws.ToString(d.TaskDefinition)
+		}
+	}
+	return ""
 }
 
 // stopInProgress asks ECS to roll back the service's running deployment.

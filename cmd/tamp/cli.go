@@ -42,6 +42,10 @@ type CLI struct {
 	Register RegisterCmd `cmd:"" help:"Register task definitions (idempotent)."`
 	Diff     DiffCmd     `cmd:"" help:"Show what deploy would change: local definitions against AWS."`
 	Deploy   DeployCmd   `cmd:"" help:"Register task definitions, create or update services, and wait for the deployments."`
+	Rollback RollbackCmd `cmd:"" help:"Return services to the previous (or a named) revision and wait."`
+	Wait     WaitCmd     `cmd:"" help:"Wait for the services' current deployments."`
+	Status   StatusCmd   `cmd:"" help:"Show the services' deployments, counts and recent events."`
+	Scale    ScaleCmd    `cmd:"" help:"Change the services' desired count and wait."`
 }
 
 // errHelp reports that --help was printed; not an error for the user.

@@ -20,6 +20,7 @@ type DeployCmd struct {
 	Tasks                *int32 `placeholder:"N" help:"Set the desired count."`
 	NoWait               bool   `help:"Return once the change is made; do not follow the deployment."`
 	WaitUntil            string `enum:"deployed,stable" default:"deployed" help:"deployed: the new revision's rollout COMPLETED; stable: also running = desired and no other deployment left."`
+	RollbackOnFailure    bool   `help:"When a deployment fails, return the service to the revision it ran before and wait for that."`
 }
 
 func (c *DeployCmd) Run(ctx context.Context, a *app) error {
@@ -53,14 +54,7 @@ func (c *DeployCmd) Run(ctx context.Context, a *app) error {
 	}
 	prog := newProgress(a)
 	defer prog.Done()
-	d := &ecs.Deployer{
-		API:    api,
-		Waiter: &ecs.Waiter{API: api, Progress: prog.Report},
-		Started: func(r ecs.ServiceResult) {
-			prog.Println("%s: %s, %s", r.Name, r.Action, deployingWhat(r))
-		},
-	}
-	results, err := d.Deploy(ctx, defs, c.options(p, source))
+	results, err := a.deployer(api, prog).Deploy(ctx, defs, c.options(p, source))
 	prog.Done()
 	if a.Output == "json" {
 		if jerr := writeJSON(a, map[string]any{"services": results}); jerr != nil {
@@ -70,6 +64,9 @@ func (c *DeployCmd) Run(ctx context.Context, a *app) error {
 		for _, r := range results {
 			if r.Err == nil && r.Waited {
 				fmt.Fprintf(a.stderr, "%s: deployed %s\n", r.Name, shortRevision(r.TaskDefinition))
+			}
+			if r.RolledBackTo != "" {
+				fmt.Fprintf(a.stderr, "%s: rolled back to %s after the failure\n", r.Name, shortRevision(r.RolledBackTo))
 			}
 		}
 	}
@@ -115,6 +112,8 @@ func (c *DeployCmd) options(p *config.Project, source ecs.RevisionSource) ecs.De
 		Until:      ecs.Until(c.WaitUntil),
 		Timeout:    p.EffectiveTimeout(),
 		IgnoreTags: ignoredTags(p),
+
+		RollbackOnFailure: c.RollbackOnFailure,
 	}
 }
 

@@ -11,12 +11,18 @@ new PRIMARY deployment, as AWS does, and its rollout ends at once:
   - an image whose tag contains "hang": the rollout stays IN_PROGRESS;
   - anything else: the rollout COMPLETES with running = desired.
 
+ListServiceDeployments and StopServiceDeployment, which moto lacks, are
+answered from those deployments; a ROLLBACK stop returns the service to the
+deployment before the stopped one at once.
+
 Run it as `python3 motoserver.py -H 127.0.0.1 -p PORT`, like moto.server.
 """
+import json
 import sys
 
 from moto.core.utils import utcnow
 from moto.ecs import models
+from moto.ecs.responses import EC2ContainerServiceResponse
 from moto.moto_api._internal import mock_random
 from moto.server import main
 
@@ -110,11 +116,54 @@ def update_service(self, service_properties):
     if service.task_definition != previous or force:
         _start_deployment(service)
         _settle(self, service, previous)
+    elif props.get("desired_count") is not None and service.deployments:
+        # A new desired count scales the PRIMARY deployment in place.
+        service.deployments[0].update(desiredCount=service.desired_count, runningCount=service.desired_count, pendingCount=0)
     return service
+
+
+def _deployment_arn(service, deployment):
+    return f"{service.arn.replace(':service/', ':service-deployment/')}/{deployment['id'].split('/')[-1]}"
+
+
+def list_service_deployments(self):
+    cluster = self._get_param("cluster", "default")
+    service = self.ecs_backend._get_service(cluster, self._get_param("service").split("/")[-1])
+    wanted = self._get_param("status") or []
+    states = {"IN_PROGRESS": "IN_PROGRESS", "COMPLETED": "SUCCESSFUL", "FAILED": "ROLLBACK_SUCCESSFUL"}
+    briefs = []
+    for d in service.deployments:
+        status = states.get(d.get("rolloutState"), "IN_PROGRESS")
+        if wanted and status not in wanted:
+            continue
+        briefs.append({"serviceDeploymentArn": _deployment_arn(service, d), "serviceArn": service.arn,
+                       "clusterArn": service.cluster_arn, "status": status,
+                       "targetServiceRevisionArn": d["taskDefinition"]})
+    return json.dumps({"serviceDeployments": briefs})
+
+
+def stop_service_deployment(self):
+    arn = self._get_param("serviceDeploymentArn")
+    for service in self.ecs_backend.services.values():
+        for i, d in enumerate(service.deployments):
+            if _deployment_arn(service, d) != arn:
+                continue
+            if d.get("rolloutState") != "IN_PROGRESS" or i + 1 >= len(service.deployments):
+                raise models.InvalidParameterException("The service deployment is not in progress.")
+            previous = service.deployments[i + 1]
+            previous.update(status="PRIMARY", rolloutState="COMPLETED")
+            service.deployments[:] = [previous]
+            service.task_definition = previous["taskDefinition"]
+            service.running_count, service.pending_count = service.desired_count, 0
+            _event(service, f"(service {service.name}) rolling back to deployment {previous['id']}.")
+            return json.dumps({"serviceDeploymentArn": arn})
+    raise models.InvalidParameterException("The service deployment does not exist.")
 
 
 Backend.create_service = create_service
 Backend.update_service = update_service
+EC2ContainerServiceResponse.list_service_deployments = list_service_deployments
+EC2ContainerServiceResponse.stop_service_deployment = stop_service_deployment
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))
