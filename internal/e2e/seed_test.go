@@ -21,11 +21,13 @@ import (
 // Commands that put things into the script's moto account, through its
 // proxy (so they are counted: call resetcalls after seeding).
 
-func seedConfig(ts *testscript.TestScript) aws.Config {
+func seedConfig(ts *testscript.TestScript) aws.Config { return proxyConfig(proxyOf(ts)) }
+
+func proxyConfig(px *Proxy) aws.Config {
 	return aws.Config{
 		Region:       "ap-northeast-1",
 		Credentials:  credentials.NewStaticCredentialsProvider("testing", "testing", ""),
-		BaseEndpoint: aws.String(proxyOf(ts).URL),
+		BaseEndpoint: aws.String(px.URL),
 	}
 }
 
@@ -78,20 +80,37 @@ func cmdSecretPut(ts *testscript.TestScript, neg bool, args []string) {
 // ec2net: a VPC with two subnets and a security group; their IDs go to
 // $SUBNET_A, $SUBNET_B and $SECURITY_GROUP.
 func cmdEC2Net(ts *testscript.TestScript, neg bool, args []string) {
-	ctx := context.Background()
-	client := ec2.NewFromConfig(seedConfig(ts))
-	vpc, err := client.CreateVpc(ctx, &ec2.CreateVpcInput{CidrBlock: aws.String("10.0.0.0/16")})
+	ids, err := seedNetwork(context.Background(), seedConfig(ts))
 	ts.Check(err)
+	for k, v := range ids {
+		ts.Setenv(k, v)
+	}
+}
+
+// seedNetwork makes a VPC, two subnets and a security group, and returns
+// their IDs as SUBNET_A, SUBNET_B and SECURITY_GROUP.
+func seedNetwork(ctx context.Context, cfg aws.Config) (map[string]string, error) {
+	client := ec2.NewFromConfig(cfg)
+	ids := map[string]string{}
+	vpc, err := client.CreateVpc(ctx, &ec2.CreateVpcInput{CidrBlock: aws.String("10.0.0.0/16")})
+	if err != nil {
+		return nil, err
+	}
 	for i, az := range []string{"a", "c"} {
 		sn, err := client.CreateSubnet(ctx, &ec2.CreateSubnetInput{VpcId: vpc.Vpc.VpcId,
 			CidrBlock: aws.String(fmt.Sprintf("10.0.%d.0/24", i+1)), AvailabilityZone: aws.String("ap-northeast-1" + az)})
-		ts.Check(err)
-		ts.Setenv([]string{"SUBNET_A", "SUBNET_B"}[i], aws.ToString(sn.Subnet.SubnetId))
+		if err != nil {
+			return nil, err
+		}
+		ids[[]string{"SUBNET_A", "SUBNET_B"}[i]] = aws.ToString(sn.Subnet.SubnetId)
 	}
 	sg, err := client.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{VpcId: vpc.Vpc.VpcId,
 		GroupName: aws.String("app"), Description: aws.String("app")})
-	ts.Check(err)
-	ts.Setenv("SECURITY_GROUP", aws.ToString(sg.GroupId))
+	if err != nil {
+		return nil, err
+	}
+	ids["SECURITY_GROUP"] = aws.ToString(sg.GroupId)
+	return ids, nil
 }
 
 // ecscluster NAME: an ECS cluster.
@@ -99,6 +118,10 @@ func cmdECSCluster(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) != 1 {
 		ts.Fatalf("usage: ecscluster NAME")
 	}
-	_, err := ecs.NewFromConfig(seedConfig(ts)).CreateCluster(context.Background(), &ecs.CreateClusterInput{ClusterName: aws.String(args[0])})
-	ts.Check(err)
+	ts.Check(seedCluster(context.Background(), seedConfig(ts), args[0]))
+}
+
+func seedCluster(ctx context.Context, cfg aws.Config, name string) error {
+	_, err := ecs.NewFromConfig(cfg).CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: aws.String(name)})
+	return err
 }

@@ -1,0 +1,91 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// newAccount gives a Go test what a script gets: its own moto account
+// behind a proxy, and the environment to run tamp with.
+func newAccount(t *testing.T) (*Proxy, []string) {
+	t.Helper()
+	if buildErr != nil {
+		t.Fatal(buildErr)
+	}
+	if motoErr != nil {
+		t.Fatalf("the e2e tests need moto (python3 -m moto.server) and it did not start: %v", motoErr)
+	}
+	account := fmt.Sprintf("%012d", 100000000000+accountID.Add(1))
+	px, err := NewProxy(moto.URL, account)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(px.Close)
+	dir := t.TempDir()
+	env := append(os.Environ(),
+		"AWS_ENDPOINT_URL="+px.URL, "AWS_ACCESS_KEY_ID=testing", "AWS_SECRET_ACCESS_KEY=testing",
+		"AWS_REGION=ap-northeast-1", "AWS_EC2_METADATA_DISABLED=true", "NO_COLOR=1",
+		"AWS_CONFIG_FILE="+filepath.Join(dir, "none"), "AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(dir, "none"))
+	return px, env
+}
+
+
+// Ctrl-C while deploy waits: exit 130, and the message says the deployment
+// goes on in AWS and how to follow it.
+func TestDeployInterrupted(t *testing.T) {
+	px, env := newAccount(t)
+	ctx := context.Background()
+	ids, err := seedNetwork(ctx, proxyConfig(px))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := seedCluster(ctx, proxyConfig(px), "app"); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	files := map[string]string{
+		"tamp.yaml": "region: ap-northeast-1\ncluster: app\nservices:\n  - name: web\n    service_definition: svc.json\n    task_definition: td.json\n",
+		"td.json": `{"family": "web", "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"], "cpu": "256", "memory": "512",
+			"containerDefinitions": [{"name": "app", "image": "busybox:hang", "memory": 128}]}`,
+		"svc.json": fmt.Sprintf(`{"launchType": "FARGATE", "desiredCount": 1, "networkConfiguration": {"awsvpcConfiguration":
+			{"subnets": [%q], "securityGroups": [%q]}}}`, ids["SUBNET_A"], ids["SECURITY_GROUP"]),
+	}
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd := exec.Command(filepath.Join(tampDir, "tamp"), "deploy", "--config", filepath.Join(dir, "tamp.yaml"))
+	cmd.Env = env
+	var stderr lockedBuffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Interrupt once it is waiting: after it says what it deploys.
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(stderr.String(), "web: created") && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	time.Sleep(200 * time.Millisecond)
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	err = cmd.Wait()
+	out := stderr.String()
+	if code := cmd.ProcessState.ExitCode(); code != 130 {
+		t.Fatalf("exit code %d (%v), want 130; stderr:\n%s", code, err, out)
+	}
+	for _, want := range []string{"web: created, deploying web:1", "stopped waiting", "the deployment goes on in AWS", "tamp wait"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, out)
+		}
+	}
+}
