@@ -46,6 +46,7 @@ type CLI struct {
 	Wait     WaitCmd     `cmd:"" help:"Wait for the services' current deployments."`
 	Status   StatusCmd   `cmd:"" help:"Show the services' deployments, counts and recent events."`
 	Scale    ScaleCmd    `cmd:"" help:"Change the services' desired count and wait."`
+	AppSpec  AppSpecCmd  `cmd:"" name:"appspec" help:"Print the CodeDeploy AppSpec for a CODE_DEPLOY service."`
 }
 
 // errHelp reports that --help was printed; not an error for the user.

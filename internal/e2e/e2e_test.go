@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -170,13 +171,21 @@ func cmdExitCode(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
-// golden stdout|stderr NAME: the output equals testdata/golden/NAME; with
-// TAMP_UPDATE_GOLDEN=1 the file is rewritten instead.
+// golden stdout|stderr NAME [VAR...]: the output equals
+// testdata/golden/NAME, after each VAR's value is replaced by $VAR (for IDs
+// the emulator makes up); with TAMP_UPDATE_GOLDEN=1 the file is rewritten
+// instead.
 func cmdGolden(ts *testscript.TestScript, neg bool, args []string) {
-	if len(args) != 2 {
-		ts.Fatalf("usage: golden stdout|stderr NAME")
+	if len(args) < 2 {
+		ts.Fatalf("usage: golden stdout|stderr NAME [VAR...]")
 	}
-	got := []byte(ts.ReadFile(args[0]))
+	text := ts.ReadFile(args[0])
+	for _, v := range args[2:] {
+		if val := ts.Getenv(v); val != "" {
+			text = strings.ReplaceAll(text, val, "$"+v)
+		}
+	}
+	got := []byte(text)
 	path := filepath.Join(repoRoot, "testdata", "golden", args[1])
 	if os.Getenv("TAMP_UPDATE_GOLDEN") != "" {
 		ts.Check(os.MkdirAll(filepath.Dir(path), 0o755))
