@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 )
@@ -77,6 +78,7 @@ func TestScripts(t *testing.T) {
 			"secretput":   cmdSecretPut,
 			"ec2net":      cmdEC2Net,
 			"ecscluster":  cmdECSCluster,
+			"faults":      cmdFaults,
 		},
 	})
 }
@@ -197,4 +199,35 @@ func cmdGolden(ts *testscript.TestScript, neg bool, args []string) {
 	if !bytes.Equal(got, want) {
 		ts.Fatalf("%s differs from %s (TAMP_UPDATE_GOLDEN=1 rewrites it):\n--- got\n%s\n--- want\n%s", args[0], path, got, want)
 	}
+}
+
+// faults THROTTLE 5XX SLOW: from now on answer those shares of JSON-protocol
+// calls with a throttling error, a 503, or after 300 ms; `faults off` stops.
+// `! faults` after a run fails unless some of each kind were injected.
+func cmdFaults(ts *testscript.TestScript, neg bool, args []string) {
+	px := proxyOf(ts)
+	if neg {
+		got := px.Injected()
+		for _, kind := range []string{"throttle", "5xx", "slow"} {
+			if got[kind] == 0 {
+				ts.Fatalf("no %s faults were injected: %v", kind, got)
+			}
+		}
+		ts.Logf("faults injected: %v", got)
+		return
+	}
+	if len(args) == 1 && args[0] == "off" {
+		px.SetFaults(Faults{})
+		return
+	}
+	if len(args) != 3 {
+		ts.Fatalf("usage: faults THROTTLE 5XX SLOW | faults off")
+	}
+	var f [3]float64
+	for i, a := range args {
+		v, err := strconv.ParseFloat(a, 64)
+		ts.Check(err)
+		f[i] = v
+	}
+	px.SetFaults(Faults{Throttle: f[0], Error5xx: f[1], Slow: f[2], Delay: 300 * time.Millisecond})
 }

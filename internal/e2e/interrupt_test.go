@@ -36,7 +36,6 @@ func newAccount(t *testing.T) (*Proxy, []string) {
 	return px, env
 }
 
-
 // Ctrl-C while deploy waits: exit 130, and the message says the deployment
 // goes on in AWS and how to follow it.
 func TestDeployInterrupted(t *testing.T) {

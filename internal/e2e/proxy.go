@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httputil"
@@ -12,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Proxy stands between tamp and moto. It sends every request to one AWS
@@ -25,6 +27,61 @@ type Proxy struct {
 	ln     net.Listener
 	mu     sync.Mutex
 	counts map[string]int
+
+	faults   Faults
+	rng      *rand.Rand
+	injected map[string]int // by kind
+}
+
+// Faults are the shares of JSON-protocol calls (ECS, SSM, ...) the proxy
+// answers badly instead of passing them on: a throttling error, a 5xx, or
+// a slow answer (passed on after a delay).
+type Faults struct {
+	Throttle float64
+	Error5xx float64
+	Slow     float64
+	Delay    time.Duration
+}
+
+// SetFaults starts (or, with the zero value, stops) injecting faults.
+func (p *Proxy) SetFaults(f Faults) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.faults = f
+}
+
+// Injected returns how many faults of each kind were injected.
+func (p *Proxy) Injected() map[string]int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := map[string]int{}
+	for k, v := range p.injected {
+		out[k] = v
+	}
+	return out
+}
+
+// fault picks what to do with a call: "", "throttle", "5xx" or "slow".
+func (p *Proxy) fault(r *http.Request) (string, time.Duration) {
+	if r.Header.Get("X-Amz-Target") == "" {
+		return "", 0
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	x := p.rng.Float64()
+	kind := ""
+	switch f := p.faults; {
+	case x < f.Throttle:
+		kind = "throttle"
+	case x < f.Throttle+f.Error5xx:
+		kind = "5xx"
+	case x < f.Throttle+f.Error5xx+f.Slow:
+		kind = "slow"
+	}
+	if kind != "" {
+		p.injected[kind]++
+	}
+	return kind, p.faults.Delay
 }
 
 // NewProxy listens on a free loopback port and forwards to upstream.
@@ -37,7 +94,8 @@ func NewProxy(upstream, account string) (*Proxy, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Proxy{URL: "http://" + ln.Addr().String(), Account: account, ln: ln, counts: map[string]int{}}
+	p := &Proxy{URL: "http://" + ln.Addr().String(), Account: account, ln: ln, counts: map[string]int{},
+		rng: rand.New(rand.NewPCG(1, 2)), injected: map[string]int{}}
 	rp := httputil.NewSingleHostReverseProxy(target)
 	p.server = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(r.Body)
@@ -47,6 +105,20 @@ func NewProxy(upstream, account string) (*Proxy, error) {
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		p.count(Operation(r, body))
+		switch kind, delay := p.fault(r); kind {
+		case "throttle":
+			w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+			w.WriteHeader(http.StatusBadRequest)
+			io.WriteString(w, `{"__type":"ThrottlingException","message":"Rate exceeded"}`)
+			return
+		case "5xx":
+			w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			io.WriteString(w, `{"__type":"ServiceUnavailableException","message":"Service unavailable"}`)
+			return
+		case "slow":
+			time.Sleep(delay)
+		}
 		r.Header.Set("x-moto-account-id", account)
 		rp.ServeHTTP(w, r)
 	})}
