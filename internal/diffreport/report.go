@@ -170,7 +170,8 @@ func lines(doc []byte) []string {
 	if doc == nil {
 		return nil
 	}
-	return difflib.SplitLines(string(doc))
+	// SplitLines would add an empty last line for the final newline.
+	return difflib.SplitLines(strings.TrimSuffix(string(doc), "\n"))
 }
 
 func paint(text string, color bool) string {
