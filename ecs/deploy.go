@@ -325,6 +325,7 @@ func (d *Deployer) apply(ctx context.Context, p *plan, arn string, opts DeployOp
 	}
 	since := clock.Now().Add(-time.Second)
 	var serviceArn string
+	var known []types.ServiceEvent // events from before the change
 	switch {
 	case p.create != nil:
 		out, err := d.API.CreateService(ctx, p.create)
@@ -340,6 +341,7 @@ func (d *Deployer) apply(ctx context.Context, p *plan, arn string, opts DeployOp
 			return res
 		}
 		res.Action, serviceArn = ServiceUpdated, aws.ToString(out.Service.ServiceArn)
+		known = p.remote.Events
 	default:
 		serviceArn = aws.ToString(p.remote.ServiceArn)
 	}
@@ -360,7 +362,7 @@ func (d *Deployer) apply(ctx context.Context, p *plan, arn string, opts DeployOp
 		wctx, cancel = context.WithTimeout(ctx, opts.Timeout)
 		defer cancel()
 	}
-	res.Err = d.Waiter.Wait(wctx, opts.Cluster, p.svc.Name, arn, opts.Until, since)
+	res.Err = d.Waiter.Wait(wctx, opts.Cluster, p.svc.Name, arn, opts.Until, since, known...)
 	var failed *DeploymentFailedError
 	if opts.RollbackOnFailure && p.remote != nil && errors.As(res.Err, &failed) {
 		res.RolledBackTo = aws.ToString(p.remote.TaskDefinition)

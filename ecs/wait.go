@@ -105,8 +105,9 @@ func (w *Waiter) intervals() (first, max time.Duration) {
 
 // Wait follows the deployment of taskDefinition (an ARN) on service until
 // until holds, the deployment fails, or ctx ends. since is when the change
-// was made: older service events are not reported.
-func (w *Waiter) Wait(ctx context.Context, cluster, service, taskDefinition string, until Until, since time.Time) error {
+// was made: older service events are not reported, nor are the events
+// listed in known (those the change's own answer already carried).
+func (w *Waiter) Wait(ctx context.Context, cluster, service, taskDefinition string, until Until, since time.Time, known ...types.ServiceEvent) error {
 	clock := w.Clock
 	if clock == nil {
 		clock = SystemClock{}
@@ -114,6 +115,9 @@ func (w *Waiter) Wait(ctx context.Context, cluster, service, taskDefinition stri
 	interval, maxInterval := w.intervals()
 	start := clock.Now()
 	seenEvents := map[string]bool{}
+	for _, e := range known {
+		seenEvents[aws.ToString(e.Id)] = true
+	}
 	var last Progress
 	for first := true; ; first = false {
 		if !first {

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Runs the demo project against a local moto that this script starts on a
 # free 127.0.0.1 port and stops when it ends. Called by `make demo`.
+# moto runs through the project's launcher, which makes ECS deployments move
+# as AWS's do; the demo works on a copy of the project whose Terraform state
+# names the network moto made.
 set -euo pipefail
-cd "$(dirname "$0")"
+here=$(cd "$(dirname "$0")" && pwd)
 TAMP=${TAMP:-tamp}
 
 work=$(mktemp -d)
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-python3 -m moto.server -H 127.0.0.1 -p "$port" >"$work/moto.log" 2>&1 &
+python3 "$here/../../internal/e2e/motoserver.py" -H 127.0.0.1 -p "$port" >"$work/moto.log" 2>&1 &
 moto_pid=$!
 cleanup() { kill "$moto_pid" 2>/dev/null || true; wait "$moto_pid" 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
@@ -24,6 +27,10 @@ export AWS_RESPONSE_CHECKSUM_VALIDATION=when_required AWS_EC2_METADATA_DISABLED=
 export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
 export IMAGE_TAG=v1
 
+cp -R "$here/." "$work/demo"
+cd "$work/demo"
+python3 seed_moto.py "$AWS_ENDPOINT_URL" terraform.tfstate
+
 if [ -t 1 ]; then bold=$'\033[1m' plain=$'\033[0m'; else bold='' plain=''; fi
 step() {
   printf '\n%s$ %s%s\n' "$bold" "$*" "$plain"
@@ -37,13 +44,22 @@ echo "moto (local AWS emulator) is listening on 127.0.0.1:$port."
 step "$TAMP" version
 step "$TAMP" render config
 step "$TAMP" render taskdefs --only web
-step "$TAMP" render services --only web
 step "$TAMP" register --dry-run --only batch
 step "$TAMP" register
 echo "# again, nothing changed: every revision is reused"
 step "$TAMP" register
+echo "# the services do not exist yet: diff shows what deploy will create"
+step "$TAMP" diff --format markdown
+step "$TAMP" deploy
+echo "# after the deploy, nothing differs"
+step "$TAMP" diff --exit-code
 export IMAGE_TAG=v2
-echo "# a new image tag: every task definition gets a new revision"
-step "$TAMP" register --debug
+echo "# a new image tag: the diff a pull request would show, then the deploy"
+step "$TAMP" diff --only web
+step "$TAMP" deploy --debug
+step "$TAMP" status --only web --events 3
+echo "# and back"
+step "$TAMP" rollback --only web
+step "$TAMP" status --only web --events 2
 echo
 echo "demo finished; moto is stopped."

@@ -11,6 +11,9 @@ new PRIMARY deployment, as AWS does, and its rollout ends at once:
   - an image whose tag contains "hang": the rollout stays IN_PROGRESS;
   - anything else: the rollout COMPLETES with running = desired.
 
+Service settings moto does not keep (deploymentConfiguration,
+enableExecuteCommand and the like) are kept, as AWS keeps them.
+
 ListServiceDeployments and StopServiceDeployment, which moto lacks, are
 answered from those deployments; a ROLLBACK stop returns the service to the
 deployment before the stopped one at once.
@@ -160,8 +163,47 @@ def stop_service_deployment(self):
     raise models.InvalidParameterException("The service deployment does not exist.")
 
 
+# Request fields moto drops, kept on the service under the attribute names
+# its serializer reads back.
+_KEPT = {
+    "deploymentConfiguration": "deployment_configuration",
+    "enableExecuteCommand": "enable_execute_command",
+    "enableECSManagedTags": "enable_ecs_managed_tags",
+    "healthCheckGracePeriodSeconds": "health_check_grace_period_seconds",
+    "placementConstraints": "placement_constraints",
+    "placementStrategy": "placement_strategy",
+    "capacityProviderStrategy": "capacity_provider_strategy",
+    "availabilityZoneRebalancing": "availability_zone_rebalancing",
+}
+_respond_create = EC2ContainerServiceResponse.create_service
+_respond_update = EC2ContainerServiceResponse.update_service
+
+
+def _keep(self, service_name):
+    cluster = self._get_param("cluster", "default")
+    service = self.ecs_backend._get_service(cluster, service_name.split("/")[-1])
+    for param, attr in _KEPT.items():
+        value = self._get_param(param)
+        if value is not None:
+            setattr(service, attr, value)
+
+
+def respond_create(self):
+    result = _respond_create(self)
+    _keep(self, self._get_param("serviceName"))
+    return result
+
+
+def respond_update(self):
+    result = _respond_update(self)
+    _keep(self, self._get_param("service"))
+    return result
+
+
 Backend.create_service = create_service
 Backend.update_service = update_service
+EC2ContainerServiceResponse.create_service = respond_create
+EC2ContainerServiceResponse.update_service = respond_update
 EC2ContainerServiceResponse.list_service_deployments = list_service_deployments
 EC2ContainerServiceResponse.stop_service_deployment = stop_service_deployment
 
