@@ -21,6 +21,7 @@ type Config struct {
 	Plugins         []PluginConfig   `yaml:"plugins,omitempty" json:"plugins,omitempty"`
 	Services        []Service        `yaml:"services,omitempty" json:"services,omitempty"`
 	TaskDefinitions []TaskDefinition `yaml:"task_definitions,omitempty" json:"task_definitions,omitempty"`
+	Scheduled       *Scheduled       `yaml:"scheduled,omitempty" json:"scheduled,omitempty"`
 	AppSpec         map[string]any   `yaml:"appspec,omitempty" json:"appspec,omitempty"`
 	Ignore          *Ignore          `yaml:"ignore,omitempty" json:"ignore,omitempty"`
 
@@ -59,6 +60,23 @@ type TaskDefinition struct {
 	Name string `yaml:"name" json:"name"`
 	Path string `yaml:"path" json:"path"`
 }
+
+// Scheduled is the config's scheduled tasks block. The tasks themselves
+// are read by package scheduled.
+type Scheduled struct {
+	Backend   string           `yaml:"backend,omitempty" json:"backend,omitempty"` // scheduler (default) | events
+	Group     string           `yaml:"group,omitempty" json:"group,omitempty"`     // schedule group / ownership tag value
+	RoleArn   string           `yaml:"role_arn,omitempty" json:"role_arn,omitempty"`
+	Defaults  map[string]any   `yaml:"defaults,omitempty" json:"defaults,omitempty"`
+	TasksFile string           `yaml:"tasks_file,omitempty" json:"tasks_file,omitempty"`
+	Tasks     []map[string]any `yaml:"tasks,omitempty" json:"tasks,omitempty"`
+}
+
+// The scheduled task backends.
+const (
+	BackendScheduler = "scheduler"
+	BackendEvents    = "events"
+)
 
 // CodeDeploy names the CodeDeploy application and deployment group of a
 // CODE_DEPLOY service.

@@ -301,6 +301,24 @@ func (c *Config) validate() error {
 		unique(field, td.Name)
 		fileExists(field+".path", td.Path)
 	}
+	if sc := c.Scheduled; sc != nil {
+		switch sc.Backend {
+		case "":
+			sc.Backend = BackendScheduler
+		case BackendScheduler, BackendEvents:
+		default:
+			fail("scheduled.backend: %q is not a backend; use scheduler (EventBridge Scheduler) or events (EventBridge rules)", sc.Backend)
+		}
+		if sc.Group == "" {
+			fail("scheduled.group is required: the schedule group (scheduler) or the tamp:group tag value (events) that marks what this config owns")
+		}
+		if sc.TasksFile != "" && len(sc.Tasks) > 0 {
+			fail("scheduled: set tasks_file or tasks, not both")
+		}
+		if sc.TasksFile != "" {
+			fileExists("scheduled.tasks_file", sc.TasksFile)
+		}
+	}
 	return errors.Join(errs...)
 }
 

@@ -12,7 +12,7 @@ import (
 
 // RenderCmd prints rendered documents.
 type RenderCmd struct {
-	Target string `arg:"" enum:"config,services,taskdefs" help:"What to render: config, services or taskdefs."`
+	Target string `arg:"" enum:"config,services,taskdefs,scheduled" help:"What to render: config, services, taskdefs or scheduled."`
 }
 
 func (c *RenderCmd) Run(ctx context.Context, a *app) error {
@@ -23,12 +23,20 @@ func (c *RenderCmd) Run(ctx context.Context, a *app) error {
 		}
 		return writeJSON(a, renderedConfig(p.Config))
 	}
-	_, defs, err := a.loadDefinitions(ctx, c.Target == "services")
+	p, defs, err := a.loadDefinitions(ctx, c.Target == "services")
 	if err != nil {
 		return err
 	}
 	var docs namedDocs
 	switch c.Target {
+	case "scheduled":
+		tasks, err := loadScheduled(p, defs)
+		if err != nil {
+			return err
+		}
+		for _, t := range tasks {
+			docs.add(t.Name, ecs.Canonical(t))
+		}
 	case "services":
 		for _, s := range defs.Services {
 			if s.Input != nil {

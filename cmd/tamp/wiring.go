@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 
@@ -9,6 +11,7 @@ import (
 	"github.com/tamp-ecs/tamp/ecs"
 	"github.com/tamp-ecs/tamp/internal/awsclient"
 	"github.com/tamp-ecs/tamp/internal/version"
+	"github.com/tamp-ecs/tamp/scheduled"
 )
 
 // loadProject reads the config with the command line's variables.
@@ -95,4 +98,32 @@ func ignoredTags(p *config.Project) []string {
 		return nil
 	}
 	return p.Ignore.Tags
+}
+
+// loadScheduled reads and validates the config's scheduled tasks; override
+// container names are checked against the config's task definitions.
+func loadScheduled(p *config.Project, defs *ecs.Definitions) ([]*scheduled.Task, error) {
+	if p.Scheduled == nil {
+		return nil, invalidInput{fmt.Errorf("%s: no scheduled block in the config", p.Path)}
+	}
+	tasks, err := scheduled.Load(p, p.Path, p.Scheduled)
+	if err != nil {
+		return nil, invalidInput{err}
+	}
+	containers := func(name string) ([]string, bool) {
+		for _, td := range defs.TaskDefinitions {
+			if td.Name == name {
+				var names []string
+				for _, c := range td.Input.ContainerDefinitions {
+					names = append(names, aws.ToString(c.Name))
+				}
+				return names, true
+			}
+		}
+		return nil, false
+	}
+	if errs := scheduled.Validate(tasks, p.Scheduled.Backend, containers); len(errs) > 0 {
+		return nil, invalidInput{errors.Join(errs...)}
+	}
+	return tasks, nil
 }

@@ -254,7 +254,8 @@ type Fields struct {
 // ever grows by pure, repeatable results, so sharing it is safe.
 var fieldCache sync.Map // reflect.Type → Fields
 
-// FieldsOf lists the exported fields of struct type t.
+// FieldsOf lists the exported fields of struct type t under their JSON
+// names: a `json:"name"` tag's name, else the API's spelling of the Go name.
 func FieldsOf(t reflect.Type) Fields {
 	if f, ok := fieldCache.Load(t); ok {
 		return f.(Fields)
@@ -272,6 +273,11 @@ func fieldsOf(t reflect.Type) Fields {
 			continue
 		}
 		name := JSONName(sf.Name)
+		if tag, _, _ := strings.Cut(sf.Tag.Get("json"), ","); tag == "-" {
+			continue
+		} else if tag != "" {
+			name = tag // our own shapes spell their keys (snake_case)
+		}
 		f.names = append(f.names, name)
 		f.index = append(f.index, i)
 		f.byLower[strings.ToLower(name)] = i

@@ -1,0 +1,126 @@
+package scheduled
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/tamp-ecs/tamp/config"
+)
+
+// fileRenderer serves one rendered list file.
+type fileRenderer map[string]string
+
+func (f fileRenderer) RenderJSON(path string) ([]byte, string, error) {
+	text, ok := f[path]
+	if !ok {
+		return nil, "", fmt.Errorf("%s: file not found", path)
+	}
+	return []byte(text), "/app/" + path, nil
+}
+
+func TestLoadMergesDefaults(t *testing.T) {
+	sc := &config.Scheduled{
+		Defaults:  map[string]any{"task_definition": "batch", "launch_type": "FARGATE", "environment": map[string]any{"MODE": "default"}},
+		TasksFile: "scheduled.json",
+	}
+	r := fileRenderer{"scheduled.json": `[
+		{"name": "a", "schedule": "rate(1 hour)", "command": ["run", "a"]},
+		{"name": "b", "schedule": "cron(0 16 * * ? *)", "environment": {"MODE": "full"}, "task_count": 2,
+		 "container_overrides": [{"name": "app", "cpu": 256, "environment": [{"name": "X", "value": "1"}]}],
+		 "network_configuration": {"awsvpcConfiguration": {"subnets": ["s-1"], "assignPublicIp": "DISABLED"}}}
+	]`}
+	tasks, err := Load(r, "/app/tamp.yaml", sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := tasks[0], tasks[1]
+	if a.TaskDefinition != "batch" || a.LaunchType != "FARGATE" || a.Environment["MODE"] != "default" || strings.Join(a.Command, " ") != "run a" {
+		t.Errorf("a = %+v", a)
+	}
+	if b.Environment["MODE"] != "full" || aws.ToInt32(b.TaskCount) != 2 || aws.ToString(b.ContainerOverrides[0].Name) != "app" ||
+		b.NetworkConfiguration.AwsvpcConfiguration.Subnets[0] != "s-1" {
+		t.Errorf("b = %+v", b)
+	}
+}
+
+func TestLoadReportsEveryEntry(t *testing.T) {
+	sc := &config.Scheduled{Tasks: []map[string]any{
+		{"name": "a", "schedule": "rate(1 hour)", "task_definiton": "batch"},
+		{"name": "b", "schedule": "rate(1 hour)", "task_count": "two"},
+	}}
+	_, err := Load(fileRenderer{}, "/app/tamp.yaml", sc)
+	for _, want := range []string{
+		`/app/tamp.yaml: scheduled.tasks: [0] (a).task_definiton: unknown field; did you mean "task_definition"?`,
+		`/app/tamp.yaml: scheduled.tasks: [1] (b).task_count: expected a whole number, got the string "two"`,
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+}
+
+func TestValidate(t *testing.T) {
+	containers := func(name string) ([]string, bool) {
+		if name == "batch" {
+			return []string{"app", "sidecar"}, true
+		}
+		return nil, false
+	}
+	ok := func(mod func(*Task)) *Task {
+		t := &Task{Name: "t", Schedule: "cron(0 16 * * ? *)", TaskDefinition: "batch"}
+		mod(t)
+		return t
+	}
+	tests := []struct {
+		name    string
+		backend string
+		tasks   []*Task
+		want    []string
+	}{
+		{"valid on both", config.BackendEvents, []*Task{ok(func(*Task) {})}, nil},
+		{"5-field cron", config.BackendScheduler, []*Task{ok(func(t *Task) { t.Schedule = "cron(0 16 * * *)" })},
+			[]string{"scheduled task t: schedule: cron(0 16 * * *): AWS cron expressions have 6 fields"}},
+		{"unknown time zone", config.BackendScheduler, []*Task{ok(func(t *Task) { t.Timezone = "Asia/Tokio" })},
+			[]string{`scheduled task t: timezone: "Asia/Tokio" is not an IANA time zone`}},
+		{"time zone on the events backend", config.BackendEvents, []*Task{ok(func(t *Task) { t.Timezone = "Asia/Tokyo" })},
+			[]string{"scheduled task t: timezone: is for EventBridge Scheduler (backend: scheduler)"}},
+		{"at() on the events backend", config.BackendEvents, []*Task{ok(func(t *Task) { t.Schedule = "at(2026-12-24T18:00:00)" })},
+			[]string{"scheduled task t: schedule: at() runs once and needs EventBridge Scheduler"}},
+		{"unknown container", config.BackendScheduler, []*Task{ok(func(t *Task) { t.Container = "ap" })},
+			[]string{`scheduled task t: container: no container named "ap" in task definition batch`}},
+		{"unknown override container", config.BackendScheduler, []*Task{ok(func(t *Task) {
+			t.ContainerOverrides = append(t.ContainerOverrides, overrideNamed("web"))
+		})}, []string{`scheduled task t: container_overrides[0].name: no container named "web"`}},
+		{"an external task definition is not checked offline", config.BackendScheduler, []*Task{ok(func(t *Task) {
+			t.TaskDefinition, t.Container = "other-family:3", "anything"
+		})}, nil},
+		{"duplicate name", config.BackendScheduler, []*Task{ok(func(*Task) {}), ok(func(*Task) {})},
+			[]string{`scheduled task t: name: "t" is used by another task; names must be unique`}},
+		{"ranges and required fields", config.BackendScheduler, []*Task{{Name: "bad name!", TaskCount: aws.Int32(0),
+			FlexibleTimeWindow: &FlexibleTimeWindow{Mode: "FLEXIBLE"}, RetryPolicy: &RetryPolicy{MaximumRetryAttempts: aws.Int32(200)}}},
+			[]string{"name: \"bad name!\": use 1 to 64 letters", "schedule: is required",
+				"flexible_time_window.maximum_window_in_minutes: FLEXIBLE needs 1 to 1440", "task_definition: is required",
+				"task_count: 0: use 1 to 10", "retry_policy.maximum_retry_attempts: 200: use 0 to 185"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			errs := Validate(tt.tasks, tt.backend, containers)
+			if len(errs) != len(tt.want) {
+				t.Fatalf("got %d errors %v, want %d", len(errs), errs, len(tt.want))
+			}
+			for i, w := range tt.want {
+				if !strings.Contains(errs[i].Error(), w) {
+					t.Errorf("error %d = %q, want %q", i, errs[i], w)
+				}
+			}
+		})
+	}
+}
+
+func overrideNamed(name string) ecstypes.ContainerOverride {
+	return ecstypes.ContainerOverride{Name: aws.String(name)}
+}

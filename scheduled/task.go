@@ -1,0 +1,66 @@
+// Package scheduled owns scheduled ECS tasks: the task list of the config
+// (schema, defaults, shorthands), its offline validation (schedule
+// expressions, time zones, backend-specific fields, container names), and,
+// in later work, the EventBridge Scheduler and EventBridge rules backends
+// with diff, sync, prune, run and dump.
+//
+// It does not render files or talk to ECS services: package config renders
+// the list file and package ecs owns task definitions.
+package scheduled
+
+import (
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+)
+
+// Task is one scheduled task, with the config's defaults merged under it.
+// Our own keys are snake_case; embedded AWS shapes (container_overrides,
+// network_configuration, capacity_provider_strategy, placement_constraints)
+// use the API's keys.
+type Task struct {
+	Name           string `json:"name"`
+	Description    string `json:"description,omitempty"`
+	Schedule       string `json:"schedule"`
+	Timezone       string `json:"timezone,omitempty"` // scheduler only
+	Disabled       bool   `json:"disabled,omitempty"`
+	TaskDefinition string `json:"task_definition"` // a config name, family, family:revision or ARN
+
+	// Shorthands for the override of one container (default: the first).
+	Container   string            `json:"container,omitempty"`
+	Command     []string          `json:"command,omitempty"`
+	Environment map[string]string `json:"environment,omitempty"`
+	// The full form, as the API takes it.
+	ContainerOverrides []ecstypes.ContainerOverride `json:"container_overrides,omitempty"`
+	Cpu                string                       `json:"cpu,omitempty"`    // task-level override
+	Memory             string                       `json:"memory,omitempty"` // task-level override
+
+	TaskCount                *int32                                  `json:"task_count,omitempty"`
+	LaunchType               ecstypes.LaunchType                     `json:"launch_type,omitempty"`
+	CapacityProviderStrategy []ecstypes.CapacityProviderStrategyItem `json:"capacity_provider_strategy,omitempty"`
+	PlatformVersion          string                                  `json:"platform_version,omitempty"`
+	NetworkConfiguration     *ecstypes.NetworkConfiguration          `json:"network_configuration,omitempty"`
+	Group                    string                                  `json:"group,omitempty"`
+	PropagateTags            ecstypes.PropagateTags                  `json:"propagate_tags,omitempty"`
+	Tags                     map[string]string                       `json:"tags,omitempty"`
+	EnableExecuteCommand     bool                                    `json:"enable_execute_command,omitempty"`
+	PlacementConstraints     []ecstypes.PlacementConstraint          `json:"placement_constraints,omitempty"`
+
+	RetryPolicy   *RetryPolicy `json:"retry_policy,omitempty"`
+	DeadLetterArn string       `json:"dead_letter_arn,omitempty"`
+
+	// EventBridge Scheduler only.
+	FlexibleTimeWindow *FlexibleTimeWindow `json:"flexible_time_window,omitempty"`
+	StartDate          string              `json:"start_date,omitempty"` // RFC 3339
+	EndDate            string              `json:"end_date,omitempty"`
+}
+
+// RetryPolicy bounds how EventBridge retries a failed run.
+type RetryPolicy struct {
+	MaximumEventAgeSeconds *int32 `json:"maximum_event_age_seconds,omitempty"`
+	MaximumRetryAttempts   *int32 `json:"maximum_retry_attempts,omitempty"`
+}
+
+// FlexibleTimeWindow lets EventBridge Scheduler start a run within a window.
+type FlexibleTimeWindow struct {
+	Mode                   string `json:"mode"` // OFF | FLEXIBLE
+	MaximumWindowInMinutes *int32 `json:"maximum_window_in_minutes,omitempty"`
+}
