@@ -1,0 +1,317 @@
+package scheduled
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	"github.com/aws/aws-sdk-go-v2/service/scheduler"
+	stypes "github.com/aws/aws-sdk-go-v2/service/scheduler/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/tamp-ecs/tamp/internal/awsjson"
+)
+
+// SchedulerAPI is the part of EventBridge Scheduler the backend uses.
+type SchedulerAPI interface {
+	ListSchedules(ctx context.Context, in *scheduler.ListSchedulesInput, optFns ...func(*scheduler.Options)) (*scheduler.ListSchedulesOutput, error)
+	GetSchedule(ctx context.Context, in *scheduler.GetScheduleInput, optFns ...func(*scheduler.Options)) (*scheduler.GetScheduleOutput, error)
+	CreateSchedule(ctx context.Context, in *scheduler.CreateScheduleInput, optFns ...func(*scheduler.Options)) (*scheduler.CreateScheduleOutput, error)
+	UpdateSchedule(ctx context.Context, in *scheduler.UpdateScheduleInput, optFns ...func(*scheduler.Options)) (*scheduler.UpdateScheduleOutput, error)
+	DeleteSchedule(ctx context.Context, in *scheduler.DeleteScheduleInput, optFns ...func(*scheduler.Options)) (*scheduler.DeleteScheduleOutput, error)
+	GetScheduleGroup(ctx context.Context, in *scheduler.GetScheduleGroupInput, optFns ...func(*scheduler.Options)) (*scheduler.GetScheduleGroupOutput, error)
+	CreateScheduleGroup(ctx context.Context, in *scheduler.CreateScheduleGroupInput, optFns ...func(*scheduler.Options)) (*scheduler.CreateScheduleGroupOutput, error)
+}
+
+var _ SchedulerAPI = (*scheduler.Client)(nil)
+
+// SchedulerBackend keeps tasks as EventBridge Scheduler schedules in one
+// schedule group, which is what the config owns.
+type SchedulerBackend struct {
+	API         SchedulerAPI
+	Group       string
+	RoleArn     string
+	ClusterArn  string
+	Concurrency int // requests at once; default 8
+}
+
+func (b *SchedulerBackend) limit() int {
+	if b.Concurrency > 0 {
+		return b.Concurrency
+	}
+	return 8
+}
+
+// Remote reads every schedule of the group, resolved into the model. A
+// group that does not exist holds nothing; groupExists says which.
+func (b *SchedulerBackend) Remote(ctx context.Context) (tasks map[string]*Task, groupExists bool, err error) {
+	var names []string
+	in := &scheduler.ListSchedulesInput{GroupName: aws.String(b.Group)}
+	for {
+		out, err := b.API.ListSchedules(ctx, in)
+		if isNotFound(err) {
+			return map[string]*Task{}, false, nil
+		}
+		if err != nil {
+			return nil, false, fmt.Errorf("list schedules of group %s: %w", b.Group, err)
+		}
+		for _, s := range out.Schedules {
+			names = append(names, aws.ToString(s.Name))
+		}
+		if out.NextToken == nil {
+			break
+		}
+		in.NextToken = out.NextToken
+	}
+	if len(names) == 0 {
+		_, err := b.API.GetScheduleGroup(ctx, &scheduler.GetScheduleGroupInput{Name: aws.String(b.Group)})
+		if isNotFound(err) {
+			return map[string]*Task{}, false, nil
+		}
+		if err != nil {
+			return nil, false, fmt.Errorf("schedule group %s: %w", b.Group, err)
+		}
+	}
+	tasks = make(map[string]*Task, len(names))
+	var mu sync.Mutex
+	err = forEach(ctx, names, b.limit(), func(name string) error {
+		out, err := b.API.GetSchedule(ctx, &scheduler.GetScheduleInput{Name: aws.String(name), GroupName: aws.String(b.Group)})
+		if err != nil {
+			return fmt.Errorf("get schedule %s: %w", name, err)
+		}
+		t, err := fromSchedule(out)
+		if err != nil {
+			return fmt.Errorf("read schedule %s: %w", name, err)
+		}
+		mu.Lock()
+		tasks[name] = t
+		mu.Unlock()
+		return nil
+	})
+	return tasks, true, err
+}
+
+// Put creates or updates (with the full desired state, as UpdateSchedule
+// replaces the whole schedule) a resolved task.
+func (b *SchedulerBackend) Put(ctx context.Context, t *Task, exists bool) error {
+	in, err := b.toSchedule(t)
+	if err != nil {
+		return err
+	}
+	if exists {
+		var up scheduler.UpdateScheduleInput
+		if err := convert(in, &up); err != nil {
+			return err
+		}
+		up.StartDate, up.EndDate = in.StartDate, in.EndDate
+		_, err = b.API.UpdateSchedule(ctx, &up)
+	} else {
+		_, err = b.API.CreateSchedule(ctx, in)
+	}
+	if err != nil {
+		return fmt.Errorf("schedule %s: %w", t.Name, err)
+	}
+	return nil
+}
+
+// Delete removes a schedule of the group.
+func (b *SchedulerBackend) Delete(ctx context.Context, name string) error {
+	_, err := b.API.DeleteSchedule(ctx, &scheduler.DeleteScheduleInput{Name: aws.String(name), GroupName: aws.String(b.Group)})
+	if err != nil {
+		return fmt.Errorf("delete schedule %s: %w", name, err)
+	}
+	return nil
+}
+
+// EnsureGroup creates the schedule group.
+func (b *SchedulerBackend) EnsureGroup(ctx context.Context) error {
+	_, err := b.API.CreateScheduleGroup(ctx, &scheduler.CreateScheduleGroupInput{Name: aws.String(b.Group)})
+	var conflict *stypes.ConflictException
+	if err != nil && !errors.As(err, &conflict) {
+		return fmt.Errorf("create schedule group %s: %w", b.Group, err)
+	}
+	return nil
+}
+
+func (b *SchedulerBackend) toSchedule(t *Task) (*scheduler.CreateScheduleInput, error) {
+	state := stypes.ScheduleStateEnabled
+	if t.Disabled {
+		state = stypes.ScheduleStateDisabled
+	}
+	in := &scheduler.CreateScheduleInput{
+		Name: aws.String(t.Name), GroupName: aws.String(b.Group), ScheduleExpression: aws.String(t.Schedule),
+		ScheduleExpressionTimezone: aws.String(t.Timezone), State: state, Description: nonEmpty(t.Description),
+		FlexibleTimeWindow: &stypes.FlexibleTimeWindow{Mode: stypes.FlexibleTimeWindowMode(t.FlexibleTimeWindow.Mode), MaximumWindowInMinutes: t.FlexibleTimeWindow.MaximumWindowInMinutes},
+	}
+	for _, d := range []struct {
+		s   string
+		dst **time.Time
+	}{{t.StartDate, &in.StartDate}, {t.EndDate, &in.EndDate}} {
+		if d.s != "" {
+			v, err := time.Parse(time.RFC3339, d.s)
+			if err != nil {
+				return nil, err
+			}
+			*d.dst = &v
+		}
+	}
+	ecsp := &stypes.EcsParameters{
+		TaskDefinitionArn: aws.String(t.TaskDefinition), TaskCount: t.TaskCount, LaunchType: stypes.LaunchType(t.LaunchType),
+		PlatformVersion: nonEmpty(t.PlatformVersion), Group: nonEmpty(t.Group), PropagateTags: stypes.PropagateTags(t.PropagateTags),
+	}
+	if t.EnableExecuteCommand {
+		ecsp.EnableExecuteCommand = aws.Bool(true)
+	}
+	for k, v := range t.Tags {
+		ecsp.Tags = append(ecsp.Tags, map[string]string{k: v})
+	}
+	for _, c := range []struct{ from, to any }{
+		{t.NetworkConfiguration, &ecsp.NetworkConfiguration},
+		{t.PlacementConstraints, &ecsp.PlacementConstraints},
+		{t.CapacityProviderStrategy, &ecsp.CapacityProviderStrategy},
+	} {
+		if err := convert(c.from, c.to); err != nil {
+			return nil, err
+		}
+	}
+	target := &stypes.Target{Arn: aws.String(b.ClusterArn), RoleArn: aws.String(b.RoleArn), EcsParameters: ecsp}
+	if input, err := overrideInput(t); err != nil {
+		return nil, err
+	} else if input != "" {
+		target.Input = aws.String(input)
+	}
+	if rp := t.RetryPolicy; rp != nil {
+		target.RetryPolicy = &stypes.RetryPolicy{MaximumEventAgeInSeconds: rp.MaximumEventAgeSeconds, MaximumRetryAttempts: rp.MaximumRetryAttempts}
+	}
+	if t.DeadLetterArn != "" {
+		target.DeadLetterConfig = &stypes.DeadLetterConfig{Arn: aws.String(t.DeadLetterArn)}
+	}
+	in.Target = target
+	return in, nil
+}
+
+// overrideInput is the RunTask overrides a schedule passes as its input.
+func overrideInput(t *Task) (string, error) {
+	o := ecstypes.TaskOverride{ContainerOverrides: t.ContainerOverrides, Cpu: nonEmpty(t.Cpu), Memory: nonEmpty(t.Memory)}
+	if len(o.ContainerOverrides) == 0 && o.Cpu == nil && o.Memory == nil {
+		return "", nil
+	}
+	g, err := awsjson.ToGeneric(&o)
+	if err != nil {
+		return "", err
+	}
+	b, err := awsjson.Marshal(g)
+	return string(b), err
+}
+
+// fromSchedule reads a schedule back into the resolved model.
+func fromSchedule(s *scheduler.GetScheduleOutput) (*Task, error) {
+	t := &Task{
+		Name: aws.ToString(s.Name), Description: aws.ToString(s.Description), Schedule: aws.ToString(s.ScheduleExpression),
+		Timezone: aws.ToString(s.ScheduleExpressionTimezone), Disabled: s.State == stypes.ScheduleStateDisabled,
+	}
+	if w := s.FlexibleTimeWindow; w != nil {
+		t.FlexibleTimeWindow = &FlexibleTimeWindow{Mode: string(w.Mode), MaximumWindowInMinutes: w.MaximumWindowInMinutes}
+	}
+	if s.StartDate != nil {
+		t.StartDate = s.StartDate.Format(time.RFC3339)
+	}
+	if s.EndDate != nil {
+		t.EndDate = s.EndDate.Format(time.RFC3339)
+	}
+	target := s.Target
+	if target == nil || target.EcsParameters == nil {
+		return nil, fmt.Errorf("its target is not an ECS task")
+	}
+	ecsp := target.EcsParameters
+	t.TaskDefinition, t.TaskCount, t.LaunchType = aws.ToString(ecsp.TaskDefinitionArn), ecsp.TaskCount, ecstypes.LaunchType(ecsp.LaunchType)
+	t.PlatformVersion, t.Group, t.PropagateTags = aws.ToString(ecsp.PlatformVersion), aws.ToString(ecsp.Group), ecstypes.PropagateTags(ecsp.PropagateTags)
+	t.EnableExecuteCommand = aws.ToBool(ecsp.EnableExecuteCommand)
+	for _, m := range ecsp.Tags {
+		for k, v := range m {
+			if t.Tags == nil {
+				t.Tags = map[string]string{}
+			}
+			t.Tags[k] = v
+		}
+	}
+	for _, c := range []struct{ from, to any }{
+		{ecsp.NetworkConfiguration, &t.NetworkConfiguration},
+		{ecsp.PlacementConstraints, &t.PlacementConstraints},
+		{ecsp.CapacityProviderStrategy, &t.CapacityProviderStrategy},
+	} {
+		if err := convert(c.from, c.to); err != nil {
+			return nil, err
+		}
+	}
+	if in := aws.ToString(target.Input); in != "" {
+		v, err := awsjson.Unmarshal([]byte(in))
+		if err != nil {
+			return nil, fmt.Errorf("its input is not JSON: %w", err)
+		}
+		var o ecstypes.TaskOverride
+		if err := awsjson.Decode(v, &o); err != nil {
+			return nil, fmt.Errorf("its input is not an ECS task override: %w", err)
+		}
+		t.ContainerOverrides, t.Cpu, t.Memory = o.ContainerOverrides, aws.ToString(o.Cpu), aws.ToString(o.Memory)
+	}
+	if rp := target.RetryPolicy; rp != nil {
+		t.RetryPolicy = &RetryPolicy{MaximumEventAgeSeconds: rp.MaximumEventAgeInSeconds, MaximumRetryAttempts: rp.MaximumRetryAttempts}
+	}
+	if dl := target.DeadLetterConfig; dl != nil {
+		t.DeadLetterArn = aws.ToString(dl.Arn)
+	}
+	return Resolve(t, t.TaskDefinition, ""), nil
+}
+
+// convert copies between the same shape in two SDK packages (ECS's and
+// Scheduler's network configuration, say) through their JSON form.
+func convert(from, to any) error {
+	g, err := awsjson.ToGeneric(from)
+	if err != nil {
+		return err
+	}
+	if g == nil {
+		return nil
+	}
+	return awsjson.Decode(g, to)
+}
+
+func nonEmpty(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return aws.String(s)
+}
+
+func isNotFound(err error) bool {
+	var ae smithy.APIError
+	return errors.As(err, &ae) && ae.ErrorCode() == "ResourceNotFoundException"
+}
+
+// forEach runs fn for every item, at most limit at once, and joins the errors.
+func forEach(ctx context.Context, items []string, limit int, fn func(string) error) error {
+	sem := make(chan struct{}, limit)
+	errs := make([]error, len(items))
+	var wg sync.WaitGroup
+	for i, item := range items {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				errs[i] = ctx.Err()
+				return
+			}
+			defer func() { <-sem }()
+			errs[i] = fn(item)
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
