@@ -326,6 +326,7 @@ func (d *Deployer) apply(ctx context.Context, p *plan, arn string, opts DeployOp
 	since := clock.Now().Add(-time.Second)
 	var serviceArn string
 	var known []types.ServiceEvent // events from before the change
+	dep := Deployment{TaskDefinition: arn}
 	switch {
 	case p.create != nil:
 		out, err := d.API.CreateService(ctx, p.create)
@@ -334,6 +335,7 @@ func (d *Deployer) apply(ctx context.Context, p *plan, arn string, opts DeployOp
 			return res
 		}
 		res.Action, serviceArn = ServiceCreated, aws.ToString(out.Service.ServiceArn)
+		dep = DeploymentOf(out.Service, arn)
 	case p.update != nil:
 		out, err := d.API.UpdateService(ctx, p.update)
 		if err != nil {
@@ -342,6 +344,7 @@ func (d *Deployer) apply(ctx context.Context, p *plan, arn string, opts DeployOp
 		}
 		res.Action, serviceArn = ServiceUpdated, aws.ToString(out.Service.ServiceArn)
 		known = p.remote.Events
+		dep = DeploymentOf(out.Service, arn)
 	default:
 		serviceArn = aws.ToString(p.remote.ServiceArn)
 	}
@@ -362,7 +365,7 @@ func (d *Deployer) apply(ctx context.Context, p *plan, arn string, opts DeployOp
 		wctx, cancel = context.WithTimeout(ctx, opts.Timeout)
 		defer cancel()
 	}
-	res.Err = d.Waiter.Wait(wctx, opts.Cluster, p.svc.Name, arn, opts.Until, since, known...)
+	res.Err = d.Waiter.Wait(wctx, opts.Cluster, p.svc.Name, dep, opts.Until, since, known...)
 	var failed *DeploymentFailedError
 	if opts.RollbackOnFailure && p.remote != nil && errors.As(res.Err, &failed) {
 		res.RolledBackTo = aws.ToString(p.remote.TaskDefinition)
@@ -387,12 +390,13 @@ func (d *Deployer) restore(ctx context.Context, name, previous string, opts Depl
 	if d.Clock != nil {
 		since = d.Clock.Now()
 	}
-	if _, err := d.API.UpdateService(ctx, &awsecs.UpdateServiceInput{
+	up, err := d.API.UpdateService(ctx, &awsecs.UpdateServiceInput{
 		Cluster: aws.String(opts.Cluster), Service: aws.String(name), TaskDefinition: aws.String(previous),
-	}); err != nil {
+	})
+	if err != nil {
 		return err
 	}
-	return d.waitFor(ctx, opts.Cluster, name, previous, opts.Until, since, opts.Timeout)
+	return d.waitFor(ctx, opts.Cluster, name, DeploymentOf(up.Service, previous), opts.Until, since, opts.Timeout)
 }
 
 func (d *Deployer) retag(ctx context.Context, arn string, p *plan) error {

@@ -263,3 +263,31 @@ func TestDeployRollbackOnFailure(t *testing.T) {
 		t.Errorf("not rolled back: %+v, service runs %s", res[0], *st.svc.TaskDefinition)
 	}
 }
+
+// A forced redeploy of the same revision that the circuit breaker rolls
+// back (to that same revision) is a failure, not a success.
+func TestDeployFailedForcedRedeployOfSameRevision(t *testing.T) {
+	api := newFakeECS()
+	d, _, _ := newDeployer(api)
+	deployRevisions(t, d, "web", "app:1")
+	api.rollouts["web"] = rollout{polls: 2, fail: true}
+	_, err := d.Deploy(context.Background(), defsOf(serviceDef(t, "web", `{"desiredCount":1}`, tdJSON("web", "app:1"))),
+		DeployOptions{Cluster: "c", ForceNew: true})
+	var failed *DeploymentFailedError
+	if !errors.As(err, &failed) {
+		t.Fatalf("err = %v, want a failure", err)
+	}
+}
+
+// Without a rollout state (Classic Load Balancer services), a deployment is
+// done when it alone runs what it should.
+func TestDeployWithoutRolloutState(t *testing.T) {
+	api := newFakeECS()
+	api.noRolloutState = true
+	d, _, _ := newDeployer(api)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := d.Deploy(ctx, defsOf(serviceDef(t, "web", `{"desiredCount":2}`, tdJSON("web", "app:1"))), DeployOptions{Cluster: "c", Until: UntilStable}); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -30,6 +30,7 @@ type fakeECS struct {
 	// task definition ARN.
 	noAutoRollback bool
 	failOnly       *string
+	noRolloutState bool
 	nextID         int
 	nextEvent      int
 

@@ -96,6 +96,9 @@ func (f *fakeECS) advance(st *serviceState) {
 		return
 	}
 	ours.d.RolloutState = types.DeploymentRolloutStateCompleted
+	if f.noRolloutState {
+		ours.d.RolloutState = "" // as ECS reports for services behind a Classic Load Balancer
+	}
 	ours.d.RunningCount, ours.d.PendingCount = ours.d.DesiredCount, 0
 	st.deployments = st.deployments[:1]
 	st.svc.RunningCount, st.svc.PendingCount = st.svc.DesiredCount, 0

@@ -113,12 +113,15 @@ func (d *Deployer) rollbackOne(ctx context.Context, svc *types.Service, r *Rollb
 		}
 		r.Stopped = stopped
 	}
+	dep := Deployment{TaskDefinition: r.To}
 	if !r.Stopped {
-		if _, err := d.API.UpdateService(ctx, &awsecs.UpdateServiceInput{
+		up, err := d.API.UpdateService(ctx, &awsecs.UpdateServiceInput{
 			Cluster: aws.String(opts.Cluster), Service: aws.String(r.Name), TaskDefinition: aws.String(r.To),
-		}); err != nil {
+		})
+		if err != nil {
 			return fmt.Errorf("roll back service %s: %w", r.Name, err)
 		}
+		dep = DeploymentOf(up.Service, r.To)
 	}
 	if d.Started != nil {
 		d.Started(ServiceResult{Name: r.Name, Action: ServiceUpdated, TaskDefinition: r.To})
@@ -132,7 +135,7 @@ func (d *Deployer) rollbackOne(ctx context.Context, svc *types.Service, r *Rollb
 		wctx, cancel = context.WithTimeout(ctx, opts.Timeout)
 		defer cancel()
 	}
-	return d.Waiter.Wait(wctx, opts.Cluster, r.Name, r.To, opts.Until, since)
+	return d.Waiter.Wait(wctx, opts.Cluster, r.Name, dep, opts.Until, since)
 }
 
 // runningBefore is the revision of the deployment a deployment in

@@ -97,7 +97,7 @@ func (d *Deployer) WaitCurrent(ctx context.Context, cluster string, names []stri
 				errs[i] = fmt.Errorf("service %s does not exist or has no deployment in cluster %s", st.Name, cluster)
 				return
 			}
-			errs[i] = d.waitFor(ctx, cluster, st.Name, primary.TaskDefinition, until, primary.CreatedAt, timeout)
+			errs[i] = d.waitFor(ctx, cluster, st.Name, Deployment{ID: primary.ID, TaskDefinition: primary.TaskDefinition}, until, primary.CreatedAt, timeout)
 		}()
 	}
 	for range statuses {
@@ -115,13 +115,13 @@ func primaryOf(st ServiceStatus) *DeploymentStatus {
 	return nil
 }
 
-func (d *Deployer) waitFor(ctx context.Context, cluster, name, taskDefinition string, until Until, since time.Time, timeout time.Duration) error {
+func (d *Deployer) waitFor(ctx context.Context, cluster, name string, dep Deployment, until Until, since time.Time, timeout time.Duration) error {
 	if timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, timeout)
 		defer cancel()
 	}
-	return d.Waiter.Wait(ctx, cluster, name, taskDefinition, until, since)
+	return d.Waiter.Wait(ctx, cluster, name, dep, until, since)
 }
 
 // Scale sets the services' desired count and waits until they run it.
@@ -148,7 +148,7 @@ func (d *Deployer) Scale(ctx context.Context, cluster string, names []string, ta
 	var errs []error
 	for _, st := range statuses {
 		if p := primaryOf(st); p != nil {
-			errs = append(errs, d.waitFor(ctx, cluster, st.Name, p.TaskDefinition, UntilStable, since, timeout))
+			errs = append(errs, d.waitFor(ctx, cluster, st.Name, Deployment{ID: p.ID, TaskDefinition: p.TaskDefinition}, UntilStable, since, timeout))
 		}
 	}
 	return errors.Join(errs...)

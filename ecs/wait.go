@@ -103,11 +103,38 @@ func (w *Waiter) intervals() (first, max time.Duration) {
 	return first, max
 }
 
-// Wait follows the deployment of taskDefinition (an ARN) on service until
-// until holds, the deployment fails, or ctx ends. since is when the change
-// was made: older service events are not reported, nor are the events
-// listed in known (those the change's own answer already carried).
-func (w *Waiter) Wait(ctx context.Context, cluster, service, taskDefinition string, until Until, since time.Time, known ...types.ServiceEvent) error {
+// Deployment names the deployment to follow: by ID when the change's
+// answer gave one (a rollback of the same revision is then not mistaken for
+// it), else the PRIMARY deployment of TaskDefinition.
+type Deployment struct {
+	ID             string
+	TaskDefinition string // ARN
+}
+
+// DeploymentOf is the PRIMARY deployment in a service description (the one
+// a CreateService or UpdateService answer says it started).
+func DeploymentOf(svc *types.Service, taskDefinition string) Deployment {
+	d := Deployment{TaskDefinition: taskDefinition}
+	if svc != nil {
+		for _, dep := range svc.Deployments {
+			if aws.ToString(dep.Status) == "PRIMARY" && aws.ToString(dep.TaskDefinition) == taskDefinition {
+				d.ID = aws.ToString(dep.Id)
+			}
+		}
+	}
+	return d
+}
+
+// graceNotSeen is how many polls a deployment may be missing from the
+// service's description before that means it is gone: the API is
+// eventually consistent right after a change.
+const graceNotSeen = 3
+
+// Wait follows a deployment on service until until holds, the deployment
+// fails, or ctx ends. since is when the change was made: older service
+// events are not reported, nor are the events listed in known (those the
+// service had before the change).
+func (w *Waiter) Wait(ctx context.Context, cluster, service string, dep Deployment, until Until, since time.Time, known ...types.ServiceEvent) error {
 	clock := w.Clock
 	if clock == nil {
 		clock = SystemClock{}
@@ -119,6 +146,7 @@ func (w *Waiter) Wait(ctx context.Context, cluster, service, taskDefinition stri
 		seenEvents[aws.ToString(e.Id)] = true
 	}
 	var last Progress
+	polls := 0
 	for first := true; ; first = false {
 		if !first {
 			if err := clock.Sleep(ctx, interval); err != nil {
@@ -138,7 +166,8 @@ func (w *Waiter) Wait(ctx context.Context, cluster, service, taskDefinition stri
 		}
 		svc := &out.Services[0]
 		w.reportEvents(svc, since, seenEvents)
-		done, p, err := judge(svc, taskDefinition, until)
+		polls++
+		done, p, err := judge(svc, dep, until, polls)
 		p.Service, p.At = service, clock.Now()
 		if p != last.withoutTime(p.At) && w.Progress != nil {
 			w.Progress(p)
@@ -185,9 +214,9 @@ func (w *Waiter) reportEvents(svc *types.Service, since time.Time, seen map[stri
 	}
 }
 
-// judge decides from one description whether the deployment of
-// taskDefinition is done, still going, or failed.
-func judge(svc *types.Service, taskDefinition string, until Until) (bool, Progress, error) {
+// judge decides from one description (the polls-th) whether the
+// deployment is done, still going, or failed.
+func judge(svc *types.Service, dep Deployment, until Until, polls int) (bool, Progress, error) {
 	name := aws.ToString(svc.ServiceName)
 	var ours, primary *types.Deployment
 	for i := range svc.Deployments {
@@ -195,12 +224,20 @@ func judge(svc *types.Service, taskDefinition string, until Until) (bool, Progre
 		if aws.ToString(d.Status) == "PRIMARY" {
 			primary = d
 		}
-		if aws.ToString(d.TaskDefinition) == taskDefinition && (ours == nil || aws.ToString(d.Status) == "PRIMARY") {
+		switch {
+		case dep.ID != "":
+			if aws.ToString(d.Id) == dep.ID {
+				ours = d
+			}
+		case aws.ToString(d.TaskDefinition) == dep.TaskDefinition && (ours == nil || aws.ToString(d.Status) == "PRIMARY"):
 			ours = d
 		}
 	}
-	p := Progress{Revision: revisionOf(taskDefinition), Desired: svc.DesiredCount, Pending: svc.PendingCount, Running: svc.RunningCount}
+	p := Progress{Revision: revisionOf(dep.TaskDefinition), Desired: svc.DesiredCount, Pending: svc.PendingCount, Running: svc.RunningCount}
 	if ours == nil {
+		if polls < graceNotSeen {
+			return false, p, nil
+		}
 		reason := "the deployment is gone"
 		if primary != nil {
 			reason = fmt.Sprintf("ECS rolled back to %s", revisionOf(aws.ToString(primary.TaskDefinition)))
@@ -221,12 +258,20 @@ func judge(svc *types.Service, taskDefinition string, until Until) (bool, Progre
 		if primary != nil {
 			reason = fmt.Sprintf("replaced by a deployment of %s", revisionOf(aws.ToString(primary.TaskDefinition)))
 		}
-		return false, p, &DeploymentFailedError{Service: name, Reason: reason}
+		return false, p, &DeploymentFailedError{Service: name, Reason: reason + lastFailure(svc)}
 	case ours.RolloutState == types.DeploymentRolloutStateCompleted:
 		if until == UntilStable && (len(svc.Deployments) > 1 || svc.RunningCount != svc.DesiredCount) {
 			return false, p, nil
 		}
 		return true, p, nil
+	case ours.RolloutState == "":
+		// No rollout state (a service behind a Classic Load Balancer, say):
+		// done when it is the only deployment and runs what it should.
+		p.Rollout = "STEADY?"
+		if len(svc.Deployments) == 1 && ours.RunningCount == ours.DesiredCount && ours.PendingCount == 0 {
+			p.Rollout = "STEADY"
+			return true, p, nil
+		}
 	}
 	return false, p, nil
 }
