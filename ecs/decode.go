@@ -9,6 +9,7 @@ package ecs
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 
 	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
@@ -63,18 +64,27 @@ func DecodeTaskDefinition(file string, text []byte) (*awsecs.RegisterTaskDefinit
 	return &in, nil
 }
 
-// DecodeService decodes rendered JSON into a create-service request.
-func DecodeService(file string, text []byte) (*awsecs.CreateServiceInput, error) {
+// DecodeService decodes rendered JSON into a create-service request. It
+// also returns the top-level fields the file sets, under the API's names,
+// as written: an update changes only those.
+func DecodeService(file string, text []byte) (*awsecs.CreateServiceInput, map[string]any, error) {
 	obj, err := parseObject(file, text)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	dropFold(obj, readOnlyServiceFields)
 	var in awsecs.CreateServiceInput
 	if err := awsjson.Decode(obj, &in); err != nil {
-		return nil, fileErrors(file, "", err)
+		return nil, nil, fileErrors(file, "", err)
 	}
-	return &in, nil
+	fields := awsjson.FieldsOf(reflect.TypeOf(in))
+	declared := map[string]any{}
+	for k, v := range obj {
+		if name, ok := fields.Canonical(k); ok && v != nil {
+			declared[name] = v
+		}
+	}
+	return &in, declared, nil
 }
 
 func parseObject(file string, text []byte) (map[string]any, error) {

@@ -108,7 +108,7 @@ func TestValidateService(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			svc, err := DecodeService("svc.json", []byte(tt.js))
+			svc, _, err := DecodeService("svc.json", []byte(tt.js))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -3,23 +3,25 @@ package ecs
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 )
 
 func serviceDef(t *testing.T, name, svcJSON, tdJSON string) *Service {
 	t.Helper()
 	td := mustTD(t, tdJSON)
 	td.Name = name
-	in, err := DecodeService("svc.json", []byte(svcJSON))
+	in, declared, err := DecodeService("svc.json", []byte(svcJSON))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Service{Name: name, File: name + ".json", Input: NormalizeService(in), TaskDefinition: td}
+	return &Service{Name: name, File: name + ".json", Input: NormalizeService(in), TaskDefinition: td, Declared: declared}
 }
 
 func defsOf(svcs ...*Service) *Definitions {
@@ -289,5 +291,43 @@ func TestDeployWithoutRolloutState(t *testing.T) {
 	defer cancel()
 	if _, err := d.Deploy(ctx, defsOf(serviceDef(t, "web", `{"desiredCount":2}`, tdJSON("web", "app:1"))), DeployOptions{Cluster: "c", Until: UntilStable}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Fields the file does not set are not the file's to enforce: a circuit
+// breaker enabled elsewhere stays on; a declared false is enforced.
+func TestDeployUpdatesOnlyDeclaredFields(t *testing.T) {
+	ctx := context.Background()
+	api := newFakeECS()
+	d, _, _ := newDeployer(api)
+	deployRevisions(t, d, "web", "app:1")
+	st := api.svcs["web"]
+	st.svc.DeploymentConfiguration = &types.DeploymentConfiguration{MaximumPercent: aws.Int32(200), MinimumHealthyPercent: aws.Int32(100),
+		DeploymentCircuitBreaker: &types.DeploymentCircuitBreaker{Enable: true, Rollback: true}, Strategy: types.DeploymentStrategyRolling}
+	st.svc.EnableExecuteCommand = true
+	st.svc.PropagateTags = types.PropagateTagsService
+
+	web := serviceDef(t, "web", `{"desiredCount":1,"enableExecuteCommand":false}`, tdJSON("web", "app:1"))
+	remote, err := Describe(ctx, api, "c", defsOf(web))
+	if err != nil {
+		t.Fatal(err)
+	}
+	report, err := Diff(defsOf(web), remote, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var changed []string
+	for _, c := range report.Changes {
+		changed = append(changed, fmt.Sprintf("%s %v", c.Resource, c.Fields))
+	}
+	if got := strings.Join(changed, "; "); got != "task definition web []; service web [enableExecuteCommand]" {
+		t.Errorf("changes: %s", got)
+	}
+	if _, err := d.Deploy(ctx, defsOf(web), DeployOptions{Cluster: "c"}); err != nil {
+		t.Fatal(err)
+	}
+	last := api.updates[len(api.updates)-1]
+	if last.DeploymentConfiguration != nil || last.PropagateTags != "" || last.EnableExecuteCommand == nil || *last.EnableExecuteCommand {
+		t.Errorf("update sent %+v", last)
 	}
 }

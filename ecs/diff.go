@@ -186,6 +186,23 @@ func serviceDocs(s *Service, remote *types.Service, ignoreTags []string) (before
 	if err != nil {
 		return nil, nil, err
 	}
+	if s.Declared != nil {
+		// Only what the file sets: defaults normalization filled in are not
+		// the file's to enforce (a circuit breaker enabled elsewhere stays).
+		for k := range localDoc {
+			if _, ok := s.Declared[k]; !ok && k != "tags" {
+				delete(localDoc, k)
+			}
+		}
+		for k, v := range s.Declared {
+			if _, ok := localDoc[k]; !ok && updatableFields[k] {
+				localDoc[k] = v // set to a zero value (enableExecuteCommand: false)
+			}
+		}
+		if _, ok := s.Declared["tags"]; !ok {
+			delete(localDoc, "tags")
+		}
+	}
 	after = Canonical(localDoc)
 	current, err := ServiceFromDescribed(remote)
 	if err != nil {

@@ -37,6 +37,9 @@ type Service struct {
 	File           string                     // "" when the config names no service definition
 	Input          *awsecs.CreateServiceInput // normalized; nil without a file
 	TaskDefinition *TaskDefinition
+	// Declared are the top-level fields the file sets, as written; nil
+	// means all of Input's. Diffs and updates cover only these.
+	Declared map[string]any
 }
 
 // Definitions is everything a command works on.
@@ -80,7 +83,7 @@ func Load(ctx context.Context, r Renderer, sel config.Selection) (*Definitions, 
 				errs = append(errs, err)
 				continue
 			}
-			in, err := DecodeService(abs, text)
+			in, declared, err := DecodeService(abs, text)
 			if err != nil {
 				errs = append(errs, err)
 				continue
@@ -93,7 +96,7 @@ func Load(ctx context.Context, r Renderer, sel config.Selection) (*Definitions, 
 				errs = append(errs, verrs...)
 				continue
 			}
-			svc.File, svc.Input = abs, NormalizeService(in)
+			svc.File, svc.Input, svc.Declared = abs, NormalizeService(in), declared
 		}
 		defs.Services = append(defs.Services, svc)
 	}

@@ -141,6 +141,12 @@ func NormalizeService(in *awsecs.CreateServiceInput) *awsecs.CreateServiceInput 
 		if dc.DeploymentCircuitBreaker == nil {
 			dc.DeploymentCircuitBreaker = &types.DeploymentCircuitBreaker{}
 		}
+		if dc.Strategy == types.DeploymentStrategyRolling {
+			dc.Strategy = "" // the default, which describe-services spells out
+		}
+		if a := dc.Alarms; a != nil && !a.Enable && !a.Rollback && len(a.AlarmNames) == 0 {
+			dc.Alarms = nil
+		}
 	}
 	if svc.LaunchType == types.LaunchTypeFargate && svc.PlatformVersion == nil {
 		svc.PlatformVersion = aws.String("LATEST")

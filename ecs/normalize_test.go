@@ -125,7 +125,7 @@ func TestSameTaskDefinitionIgnoresTags(t *testing.T) {
 
 func mustService(t *testing.T, js string) string {
 	t.Helper()
-	in, err := DecodeService("svc.json", []byte(js))
+	in, _, err := DecodeService("svc.json", []byte(js))
 	if err != nil {
 		t.Fatalf("decode: %v", err)
 	}

@@ -288,6 +288,20 @@ func fieldsOf(t reflect.Type) Fields {
 // Names are the JSON names in declaration order.
 func (f Fields) Names() []string { return append([]string(nil), f.names...) }
 
+// Canonical is the JSON name of the field name (any case) refers to.
+func (f Fields) Canonical(name string) (string, bool) {
+	i, ok := f.byLower[strings.ToLower(name)]
+	if !ok {
+		return "", false
+	}
+	for j, idx := range f.index {
+		if idx == i {
+			return f.names[j], true
+		}
+	}
+	return "", false
+}
+
 // Has tells whether name (any case) is a field.
 func (f Fields) Has(name string) bool {
 	_, ok := f.byLower[strings.ToLower(name)]
