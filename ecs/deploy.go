@@ -108,19 +108,13 @@ func (d *Deployer) Deploy(ctx context.Context, defs *Definitions, opts DeployOpt
 	}
 
 	results := make([]ServiceResult, len(plans))
-	limit := opts.Concurrency
-	if limit <= 0 {
-		limit = 4
-	}
-	sem := make(chan struct{}, limit)
+	changes := newLimiter(opts.Concurrency)
 	var wg sync.WaitGroup
 	for i, p := range plans {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			results[i] = d.apply(ctx, p, arns[p.svc.Name], opts)
+			results[i] = d.apply(ctx, p, arns[p.svc.Name], opts, changes)
 		}()
 	}
 	wg.Wait()
@@ -182,6 +176,14 @@ func (d *Deployer) revisions(ctx context.Context, defs *Definitions, remote *Rem
 	case RegisterLocal:
 		var tds []*TaskDefinition
 		for _, s := range defs.Services {
+			// The revision the service runs, when it equals the local
+			// definition: what diff compared with, so nothing to deploy.
+			if arn, err := d.reuseCurrent(ctx, s, remote); err != nil {
+				return nil, err
+			} else if arn != "" {
+				arns[s.Name] = arn
+				continue
+			}
 			tds = append(tds, s.TaskDefinition)
 		}
 		results, err := Register(ctx, d.API, tds, false)
@@ -209,6 +211,26 @@ func (d *Deployer) revisions(ctx context.Context, defs *Definitions, remote *Rem
 		}
 	}
 	return arns, nil
+}
+
+// reuseCurrent returns the ARN of the revision the service runs when it
+// equals the local definition (adding declared tags it lacks), else "".
+func (d *Deployer) reuseCurrent(ctx context.Context, s *Service, remote *Remote) (string, error) {
+	out := remote.TaskDefinitions[s.Name]
+	if remote.Services[s.Name] == nil || out == nil || out.TaskDefinition == nil {
+		return "", nil
+	}
+	current, err := FromDescribed(out.TaskDefinition, nil)
+	if err != nil || !SameTaskDefinition(s.TaskDefinition.Input, current) {
+		return "", err
+	}
+	arn := aws.ToString(out.TaskDefinition.TaskDefinitionArn)
+	if missing := missingTags(s.TaskDefinition.Input.Tags, out.Tags); len(missing) > 0 {
+		if _, err := d.API.TagResource(ctx, &awsecs.TagResourceInput{ResourceArn: aws.String(arn), Tags: missing}); err != nil {
+			return "", fmt.Errorf("tag %s: %w", revisionOf(arn), err)
+		}
+	}
+	return arn, nil
 }
 
 // planService works out the create or the update (only what differs: an
@@ -316,46 +338,53 @@ func tagChanges(declared, current []types.Tag, ignore []string) (add []types.Tag
 	return add, del
 }
 
+// limiter bounds how many services are being changed at once; waiting is
+// not bounded by it, so the deploy takes as long as the slowest rollout.
+type limiter chan struct{}
+
+func newLimiter(n int) limiter {
+	if n <= 0 {
+		n = 4
+	}
+	return make(limiter, n)
+}
+
+// acquire takes a slot, or fails when ctx ends first.
+func (l limiter) acquire(ctx context.Context) error {
+	select {
+	case l <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (l limiter) release() { <-l }
+
+// mutationTimeout bounds one change that was started: it runs to its answer
+// even after Ctrl-C, so that what was changed is always known.
+const mutationTimeout = 2 * time.Minute
+
 // apply makes one service's change and follows it.
-func (d *Deployer) apply(ctx context.Context, p *plan, arn string, opts DeployOptions) ServiceResult {
+func (d *Deployer) apply(ctx context.Context, p *plan, arn string, opts DeployOptions, changes limiter) ServiceResult {
 	res := ServiceResult{Name: p.svc.Name, TaskDefinition: arn, Action: ServiceUnchanged}
-	clock := d.Clock
-	if clock == nil {
-		clock = SystemClock{}
+	if err := changes.acquire(ctx); err != nil {
+		res.Err = fmt.Errorf("service %s: not started: %w", p.svc.Name, err)
+		return res
 	}
-	since := clock.Now().Add(-time.Second)
-	var serviceArn string
-	var known []types.ServiceEvent // events from before the change
-	dep := Deployment{TaskDefinition: arn}
-	switch {
-	case p.create != nil:
-		out, err := d.API.CreateService(ctx, p.create)
-		if err != nil {
-			res.Err = fmt.Errorf("create service %s: %w", p.svc.Name, err)
-			return res
-		}
-		res.Action, serviceArn = ServiceCreated, aws.ToString(out.Service.ServiceArn)
-		dep = DeploymentOf(out.Service, arn)
-	case p.update != nil:
-		out, err := d.API.UpdateService(ctx, p.update)
-		if err != nil {
-			res.Err = fmt.Errorf("update service %s: %w", p.svc.Name, err)
-			return res
-		}
-		res.Action, serviceArn = ServiceUpdated, aws.ToString(out.Service.ServiceArn)
-		known = p.remote.Events
-		dep = DeploymentOf(out.Service, arn)
-	default:
-		serviceArn = aws.ToString(p.remote.ServiceArn)
-	}
-	if err := d.retag(ctx, serviceArn, p); err != nil {
-		res.Err = fmt.Errorf("service %s: %w", p.svc.Name, err)
+	res, dep, known, err := d.change(ctx, p, arn)
+	changes.release()
+	if err != nil {
+		res.Err = err
 		return res
 	}
 	if d.Started != nil {
 		d.Started(res)
 	}
 	if opts.NoWait || res.Action == ServiceUnchanged {
+		if res.Error != "" {
+			res.Err = errors.New(res.Error)
+		}
 		return res
 	}
 	res.Waited = true
@@ -365,15 +394,69 @@ func (d *Deployer) apply(ctx context.Context, p *plan, arn string, opts DeployOp
 		wctx, cancel = context.WithTimeout(ctx, opts.Timeout)
 		defer cancel()
 	}
-	res.Err = d.Waiter.Wait(wctx, opts.Cluster, p.svc.Name, dep, opts.Until, since, known...)
+	res.Err = d.Waiter.Wait(wctx, opts.Cluster, p.svc.Name, dep, opts.Until, clockOf(d).Now().Add(-time.Second), known...)
+	if res.Error != "" { // a tag change that failed after the service changed
+		res.Err = errors.Join(errors.New(res.Error), res.Err)
+	}
 	var failed *DeploymentFailedError
 	if opts.RollbackOnFailure && p.remote != nil && errors.As(res.Err, &failed) {
-		res.RolledBackTo = aws.ToString(p.remote.TaskDefinition)
-		if err := d.restore(ctx, p.svc.Name, res.RolledBackTo, opts); err != nil {
-			res.Err = fmt.Errorf("%w; rolling back to %s failed too: %w", res.Err, revisionOf(res.RolledBackTo), err)
+		previous := aws.ToString(p.remote.TaskDefinition)
+		if err := d.restore(ctx, p.svc.Name, previous, opts); err != nil {
+			res.Err = fmt.Errorf("%w; rolling back to %s failed too: %w", res.Err, revisionOf(previous), err)
+		} else {
+			res.RolledBackTo = previous
 		}
 	}
 	return res
+}
+
+func clockOf(d *Deployer) Clock {
+	if d.Clock == nil {
+		return SystemClock{}
+	}
+	return d.Clock
+}
+
+// change creates or updates the service, and sets its tags. It is not cut
+// short by ctx: a change once sent is seen through to its answer.
+func (d *Deployer) change(ctx context.Context, p *plan, arn string) (ServiceResult, Deployment, []types.ServiceEvent, error) {
+	res := ServiceResult{Name: p.svc.Name, TaskDefinition: arn, Action: ServiceUnchanged}
+	if err := ctx.Err(); err != nil {
+		return res, Deployment{}, nil, fmt.Errorf("service %s: not started: %w", p.svc.Name, err)
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), mutationTimeout)
+	defer cancel()
+	var serviceArn string
+	var known []types.ServiceEvent // events from before the change
+	dep := Deployment{TaskDefinition: arn}
+	switch {
+	case p.create != nil:
+		out, err := d.API.CreateService(ctx, p.create)
+		if err != nil {
+			return res, dep, nil, fmt.Errorf("create service %s: %w", p.svc.Name, err)
+		}
+		res.Action, serviceArn = ServiceCreated, aws.ToString(out.Service.ServiceArn)
+		dep = DeploymentOf(out.Service, arn)
+	case p.update != nil:
+		out, err := d.API.UpdateService(ctx, p.update)
+		if err != nil {
+			return res, dep, nil, fmt.Errorf("update service %s: %w", p.svc.Name, err)
+		}
+		res.Action, serviceArn = ServiceUpdated, aws.ToString(out.Service.ServiceArn)
+		known = p.remote.Events
+		dep = DeploymentOf(out.Service, arn)
+	default:
+		serviceArn = aws.ToString(p.remote.ServiceArn)
+	}
+	if err := d.retag(ctx, serviceArn, p); err != nil {
+		err = fmt.Errorf("service %s: %w", p.svc.Name, err)
+		if res.Action == ServiceUnchanged {
+			return res, dep, nil, err
+		}
+		// The service was changed: say so, and still follow the deployment.
+		res.Error = err.Error() + " (the service itself was " + string(res.Action) + ")"
+	}
+	return res, dep, known, nil
 }
 
 // restore puts a service back on the revision it ran before a failed

@@ -331,3 +331,32 @@ func TestDeployUpdatesOnlyDeclaredFields(t *testing.T) {
 		t.Errorf("update sent %+v", last)
 	}
 }
+
+// A service running revision 1 that equals the file keeps running it, even
+// when a newer revision of the family exists: diff says unchanged, and so
+// does deploy.
+func TestDeployReusesTheRunningRevision(t *testing.T) {
+	ctx := context.Background()
+	api := newFakeECS()
+	d, _, _ := newDeployer(api)
+	deployRevisions(t, d, "web", "app:1")
+	if _, err := Register(ctx, api, []*TaskDefinition{mustTD(t, tdJSON("web", "app:2"))}, false); err != nil {
+		t.Fatal(err)
+	}
+	api.calls = map[string]int{}
+	res, err := d.Deploy(ctx, defsOf(serviceDef(t, "web", `{"desiredCount":1}`, tdJSON("web", "app:1"))), DeployOptions{Cluster: "c"})
+	if err != nil || res[0].Action != ServiceUnchanged || !strings.HasSuffix(res[0].TaskDefinition, "web:1") {
+		t.Fatalf("%+v %v", res, err)
+	}
+	if api.calls["RegisterTaskDefinition"]+api.calls["UpdateService"] != 0 {
+		t.Errorf("mutated: %v", api.calls)
+	}
+}
+
+func TestTagChangesLeaveAWSTagsAlone(t *testing.T) {
+	add, del := tagChanges([]types.Tag{tagOf("team", "a")},
+		[]types.Tag{tagOf("aws:cloudformation:stack-name", "s"), tagOf("old", "x"), tagOf("managed", "1")}, []string{"managed"})
+	if len(add) != 1 || fmt.Sprint(del) != "[old]" {
+		t.Errorf("add %v, del %v", add, del)
+	}
+}

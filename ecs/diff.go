@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
@@ -264,10 +265,12 @@ func ServiceFromDescribed(svc *types.Service) (*awsecs.CreateServiceInput, error
 	return NormalizeService(&in), nil
 }
 
+// withoutTags drops the ignored keys and AWS's own (aws:...), which no
+// one may change.
 func withoutTags(tags []types.Tag, ignore []string) []types.Tag {
 	var out []types.Tag
 	for _, t := range tags {
-		if !slices.Contains(ignore, aws.ToString(t.Key)) {
+		if k := aws.ToString(t.Key); !slices.Contains(ignore, k) && !strings.HasPrefix(k, "aws:") {
 			out = append(out, t)
 		}
 	}

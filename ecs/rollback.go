@@ -61,6 +61,11 @@ func (d *Deployer) Rollback(ctx context.Context, services []string, opts Rollbac
 			continue
 		}
 		from := aws.ToString(svc.TaskDefinition)
+		if rollingBack(svc) && opts.Revision == 0 {
+			errs = append(errs, fmt.Errorf("service %s: ECS is already rolling back to %s (its circuit breaker); follow it with `tamp wait --only %s`",
+				name, revisionOf(from), name))
+			continue
+		}
 		to, err := d.target(ctx, from, opts.Revision)
 		if running := runningBefore(svc); running != "" && opts.Revision == 0 {
 			// A deployment in progress goes back to what ran before it.
@@ -76,13 +81,14 @@ func (d *Deployer) Rollback(ctx context.Context, services []string, opts Rollbac
 		return results, err
 	}
 
+	changes := newLimiter(0)
 	var wg sync.WaitGroup
 	for i := range results {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			r := &results[i]
-			r.Err = d.rollbackOne(ctx, current[r.Name], r, opts)
+			r.Err = d.rollbackOne(ctx, current[r.Name], r, opts, changes)
 		}()
 	}
 	wg.Wait()
@@ -98,30 +104,15 @@ func (d *Deployer) Rollback(ctx context.Context, services []string, opts Rollbac
 	return results, errors.Join(errs...)
 }
 
-func (d *Deployer) rollbackOne(ctx context.Context, svc *types.Service, r *RollbackResult, opts RollbackOptions) error {
-	clock := d.Clock
-	if clock == nil {
-		clock = SystemClock{}
+func (d *Deployer) rollbackOne(ctx context.Context, svc *types.Service, r *RollbackResult, opts RollbackOptions, changes limiter) error {
+	since := clockOf(d).Now()
+	if err := changes.acquire(ctx); err != nil {
+		return fmt.Errorf("service %s: not started: %w", r.Name, err)
 	}
-	since := clock.Now()
-	// A deployment still in progress is stopped with ECS's own rollback,
-	// which returns to the revision that ran before it.
-	if deploymentInProgress(svc) && opts.Revision == 0 {
-		stopped, err := d.stopInProgress(ctx, opts.Cluster, svc)
-		if err != nil {
-			return fmt.Errorf("service %s: %w", r.Name, err)
-		}
-		r.Stopped = stopped
-	}
-	dep := Deployment{TaskDefinition: r.To}
-	if !r.Stopped {
-		up, err := d.API.UpdateService(ctx, &awsecs.UpdateServiceInput{
-			Cluster: aws.String(opts.Cluster), Service: aws.String(r.Name), TaskDefinition: aws.String(r.To),
-		})
-		if err != nil {
-			return fmt.Errorf("roll back service %s: %w", r.Name, err)
-		}
-		dep = DeploymentOf(up.Service, r.To)
+	dep, err := d.rollbackChange(ctx, svc, r, opts)
+	changes.release()
+	if err != nil {
+		return err
 	}
 	if d.Started != nil {
 		d.Started(ServiceResult{Name: r.Name, Action: ServiceUpdated, TaskDefinition: r.To})
@@ -145,11 +136,54 @@ func runningBefore(svc *types.Service) string {
 		return ""
 	}
 	for _, d := range svc.Deployments {
-		if aws.ToString(d.Status) == "ACTIVE" && aws.ToString(d.TaskDefinition) != aws.ToString(svc.TaskDefinition) {
+		if aws.ToString(d.Status) == "ACTIVE" && d.RolloutState != types.DeploymentRolloutStateFailed &&
+			aws.ToString(d.TaskDefinition) != aws.ToString(svc.TaskDefinition) {
 			return aws.ToString(d.TaskDefinition)
 		}
 	}
 	return ""
+}
+
+// rollingBack tells a service whose circuit breaker is already taking it
+// back: a FAILED deployment beside the PRIMARY one.
+func rollingBack(svc *types.Service) bool {
+	for _, d := range svc.Deployments {
+		if d.RolloutState == types.DeploymentRolloutStateFailed && aws.ToString(d.Status) != "PRIMARY" {
+			return true
+		}
+	}
+	return false
+}
+
+// rollbackChange stops the deployment in progress (ECS's own rollback) or
+// points the service at the target revision. Once started it is not cut
+// short by ctx.
+func (d *Deployer) rollbackChange(ctx context.Context, svc *types.Service, r *RollbackResult, opts RollbackOptions) (Deployment, error) {
+	dep := Deployment{TaskDefinition: r.To}
+	if err := ctx.Err(); err != nil {
+		return dep, fmt.Errorf("service %s: not started: %w", r.Name, err)
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), mutationTimeout)
+	defer cancel()
+	// A deployment still in progress is stopped with ECS's own rollback,
+	// which returns to the revision that ran before it.
+	if deploymentInProgress(svc) && opts.Revision == 0 {
+		stopped, err := d.stopInProgress(ctx, opts.Cluster, svc)
+		if err != nil {
+			return dep, fmt.Errorf("service %s: %w", r.Name, err)
+		}
+		r.Stopped = stopped
+	}
+	if !r.Stopped {
+		up, err := d.API.UpdateService(ctx, &awsecs.UpdateServiceInput{
+			Cluster: aws.String(opts.Cluster), Service: aws.String(r.Name), TaskDefinition: aws.String(r.To),
+		})
+		if err != nil {
+			return dep, fmt.Errorf("roll back service %s: %w", r.Name, err)
+		}
+		dep = DeploymentOf(up.Service, r.To)
+	}
+	return dep, nil
 }
 
 // stopInProgress asks ECS to roll back the service's running deployment.
