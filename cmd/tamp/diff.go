@@ -8,6 +8,7 @@ import (
 
 	"github.com/tamp-ecs/tamp/ecs"
 	"github.com/tamp-ecs/tamp/internal/diffreport"
+	"github.com/tamp-ecs/tamp/internal/mask"
 )
 
 // DiffCmd shows what deploy would change.
@@ -46,6 +47,11 @@ func (c *DiffCmd) Run(ctx context.Context, a *app) error {
 }
 
 func writeReport(a *app, report diffreport.Report, format string) error {
+	if !a.ShowSecrets {
+		if err := report.HideRemoteSecrets(a.masker.Mask, mask.Placeholder); err != nil {
+			return err
+		}
+	}
 	if a.Output == "json" {
 		format = "json"
 	}

@@ -122,3 +122,21 @@ func TestNothingChanged(t *testing.T) {
 		t.Errorf("differs %v, unified %q, json %s", r.Differs(), u.String(), js.String())
 	}
 }
+
+func TestHideRemoteSecrets(t *testing.T) {
+	before := []byte(`{"environment": [{"name": "DB_PASSWORD", "value": "old-secret"}, {"name": "MODE", "value": "a"}], "image": "app:1"}`)
+	after := []byte(`{"environment": [{"name": "DB_PASSWORD", "value": "new-secret"}, {"name": "MODE", "value": "b"}], "image": "app:2"}`)
+	c, err := NewChange("task definition web", "web:1", before, after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := Report{Changes: []Change{c}}
+	mask := func(s string) string { return strings.ReplaceAll(s, "new-secret", "(sensitive)") }
+	if err := r.HideRemoteSecrets(mask, "(sensitive)"); err != nil {
+		t.Fatal(err)
+	}
+	got := string(r.Changes[0].Before)
+	if strings.Contains(got, "old-secret") || !strings.Contains(got, `"value": "(sensitive)"`) || !strings.Contains(got, `"value": "a"`) || !strings.Contains(got, "app:1") {
+		t.Errorf("before = %s", got)
+	}
+}
