@@ -26,6 +26,9 @@ type TaskDefinition struct {
 	Name  string // the config name: the owning service's, or task_definitions[].name
 	File  string
 	Input *awsecs.RegisterTaskDefinitionInput // normalized
+	// Containers are the container names in the file's order (Input's are
+	// sorted): "the first container" means the first written.
+	Containers []string
 }
 
 // Family is the task definition family.
@@ -72,6 +75,9 @@ func Load(ctx context.Context, r Renderer, sel config.Selection) (*Definitions, 
 			return nil
 		}
 		td := &TaskDefinition{Name: name, File: abs, Input: NormalizeTaskDefinition(in)}
+		for _, c := range in.ContainerDefinitions {
+			td.Containers = append(td.Containers, aws.ToString(c.Name))
+		}
 		defs.TaskDefinitions = append(defs.TaskDefinitions, td)
 		return td
 	}

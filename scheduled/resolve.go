@@ -59,6 +59,17 @@ func Resolve(t *Task, taskDefinitionArn, firstContainer string) *Task {
 	if r.Timezone == "" {
 		r.Timezone = "UTC"
 	}
+	// EventBridge Scheduler's retry policy when none is given: a day, 185 attempts.
+	rp := RetryPolicy{MaximumEventAgeSeconds: aws.Int32(86400), MaximumRetryAttempts: aws.Int32(185)}
+	if t.RetryPolicy != nil {
+		if t.RetryPolicy.MaximumEventAgeSeconds != nil {
+			rp.MaximumEventAgeSeconds = t.RetryPolicy.MaximumEventAgeSeconds
+		}
+		if t.RetryPolicy.MaximumRetryAttempts != nil {
+			rp.MaximumRetryAttempts = t.RetryPolicy.MaximumRetryAttempts
+		}
+	}
+	r.RetryPolicy = &rp
 	if nc := r.NetworkConfiguration; nc != nil && nc.AwsvpcConfiguration != nil {
 		vpc := *nc.AwsvpcConfiguration
 		vpc.Subnets, vpc.SecurityGroups = sorted(vpc.Subnets), sorted(vpc.SecurityGroups)

@@ -47,6 +47,8 @@ type CLI struct {
 	Status   StatusCmd   `cmd:"" help:"Show the services' deployments, counts and recent events."`
 	Scale    ScaleCmd    `cmd:"" help:"Change the services' desired count and wait."`
 	AppSpec  AppSpecCmd  `cmd:"" name:"appspec" help:"Print the CodeDeploy AppSpec for a CODE_DEPLOY service."`
+
+	Scheduled ScheduledCmd `cmd:"" help:"Scheduled tasks (EventBridge Scheduler): diff and sync."`
 }
 
 // errHelp reports that --help was printed; not an error for the user.

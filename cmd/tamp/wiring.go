@@ -113,11 +113,7 @@ func loadScheduled(p *config.Project, defs *ecs.Definitions) ([]*scheduled.Task,
 	containers := func(name string) ([]string, bool) {
 		for _, td := range defs.TaskDefinitions {
 			if td.Name == name {
-				var names []string
-				for _, c := range td.Input.ContainerDefinitions {
-					names = append(names, aws.ToString(c.Name))
-				}
-				return names, true
+				return td.Containers, true
 			}
 		}
 		return nil, false

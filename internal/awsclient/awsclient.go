@@ -87,6 +87,6 @@ func traceCalls(w io.Writer) func(*middleware.Stack) error {
 					status, time.Since(start).Round(time.Millisecond))
 				mu.Unlock()
 				return out, md, err
-			}), middleware.Before)
+			}), middleware.After) // after the SDK records which service and operation this is
 	}
 }

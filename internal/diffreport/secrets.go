@@ -22,26 +22,34 @@ func (r *Report) HideRemoteSecrets(mask func(string) string, placeholder string)
 		if err != nil {
 			return err
 		}
-		hidden, err := awsjson.Marshal(hide(before, after, mask, placeholder))
-		if err != nil {
+		changed := false
+		hidden := hide(before, after, mask, placeholder, &changed)
+		if !changed {
+			continue
+		}
+		// Both sides are written the same way, so their lines still align.
+		if c.Before, err = awsjson.Marshal(hidden); err != nil {
 			return err
 		}
-		c.Before = hidden
+		if c.After, err = awsjson.Marshal(after); err != nil {
+			return err
+		}
 	}
 	return nil
 }
 
-func hide(before, after any, mask func(string) string, placeholder string) any {
+func hide(before, after any, mask func(string) string, placeholder string, changed *bool) any {
 	switch a := after.(type) {
 	case string:
 		if _, ok := before.(string); ok && mask(a) != a {
+			*changed = true
 			return placeholder
 		}
 	case map[string]any:
 		if b, ok := before.(map[string]any); ok {
 			for k, bv := range b {
 				if av, ok := a[k]; ok {
-					b[k] = hide(bv, av, mask, placeholder)
+					b[k] = hide(bv, av, mask, placeholder, changed)
 				}
 			}
 		}
@@ -49,7 +57,7 @@ func hide(before, after any, mask func(string) string, placeholder string) any {
 		if b, ok := before.([]any); ok {
 			for i, bv := range b {
 				if av := counterpart(a, bv, i); av != nil {
-					b[i] = hide(bv, av, mask, placeholder)
+					b[i] = hide(bv, av, mask, placeholder, changed)
 				}
 			}
 		}

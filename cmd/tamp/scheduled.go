@@ -1,0 +1,236 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/scheduler"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/tamp-ecs/tamp/config"
+	"github.com/tamp-ecs/tamp/ecs"
+	"github.com/tamp-ecs/tamp/internal/diffreport"
+	"github.com/tamp-ecs/tamp/scheduled"
+)
+
+// ScheduledCmd groups the scheduled task commands.
+type ScheduledCmd struct {
+	Diff ScheduledDiffCmd `cmd:"" help:"Show what sync would change in the scheduled tasks."`
+	Sync ScheduledSyncCmd `cmd:"" help:"Create and update the scheduled tasks as the config says."`
+}
+
+// ScheduledDiffCmd shows what sync would change.
+type ScheduledDiffCmd struct {
+	Format      string `enum:"unified,markdown,json" default:"unified" help:"unified, markdown or json (as for diff)."`
+	ExitCode    bool   `help:"Exit 2 when anything differs, 0 when nothing does."`
+	Concurrency int    `default:"8" help:"AWS requests at once."`
+}
+
+func (c *ScheduledDiffCmd) Run(ctx context.Context, a *app) error {
+	plan, _, err := a.scheduledPlan(ctx, false, false, false, c.Concurrency)
+	if err != nil {
+		return err
+	}
+	if err := writeReport(a, plan.Report, c.Format); err != nil {
+		return err
+	}
+	if c.ExitCode && plan.Report.Differs() {
+		return errDiffers
+	}
+	return nil
+}
+
+// ScheduledSyncCmd makes the scheduled tasks match the config.
+type ScheduledSyncCmd struct {
+	DryRun      bool `help:"Show the diff of what would change; change nothing."`
+	Prune       bool `help:"Delete owned schedules the config no longer lists (refused with --only)."`
+	DisableAll  bool `help:"Disable every scheduled task (maintenance); the next plain sync restores the config's states."`
+	EnableAll   bool `help:"Enable every scheduled task."`
+	Concurrency int  `default:"8" help:"AWS requests at once."`
+}
+
+func (c *ScheduledSyncCmd) Run(ctx context.Context, a *app) error {
+	if c.Prune && len(a.Only) > 0 {
+		return usageError{fmt.Errorf("--prune deletes what the config does not list, so it cannot be combined with --only")}
+	}
+	if c.DisableAll && c.EnableAll {
+		return usageError{fmt.Errorf("--disable-all and --enable-all exclude each other")}
+	}
+	plan, backend, err := a.scheduledPlan(ctx, !c.DryRun, c.DisableAll, c.EnableAll, c.Concurrency)
+	if err != nil {
+		return err
+	}
+	if c.DryRun {
+		if err := writeReport(a, plan.Report, "unified"); err != nil {
+			return err
+		}
+		fmt.Fprintf(a.stderr, "dry run: %s; nothing was changed\n", plan.Report.Summary())
+		return nil
+	}
+	done, err := plan.Apply(ctx, backend, c.Prune, c.Concurrency)
+	n := plan.Report.Counts()
+	msg := fmt.Sprintf("scheduled: %d created, %d updated, %d unchanged", done[diffreport.Create], done[diffreport.Update], n[diffreport.Unchanged])
+	if c.Prune {
+		msg += fmt.Sprintf(", %d deleted", done[diffreport.Delete])
+	} else if n[diffreport.Delete] > 0 {
+		msg += fmt.Sprintf("; %d owned schedules not in the config were left (--prune deletes them)", n[diffreport.Delete])
+	}
+	fmt.Fprintln(a.stderr, msg)
+	return err
+}
+
+// scheduledPlan loads, validates and resolves the scheduled tasks and
+// compares them with the backend. With register, the task definitions they
+// name are registered (idempotently) first; without, what register would
+// do is assumed.
+func (a *app) scheduledPlan(ctx context.Context, register, disableAll, enableAll bool, concurrency int) (*scheduled.Plan, scheduled.Backend, error) {
+	p, err := a.loadProject(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	defs, err := ecs.Load(ctx, p, config.Selection{Services: p.Services, TaskDefinitions: p.TaskDefinitions})
+	if err != nil {
+		return nil, nil, invalidInput{err}
+	}
+	tasks, err := loadScheduled(p, defs)
+	if err != nil {
+		return nil, nil, err
+	}
+	if tasks, err = onlyTasks(tasks, a.Only); err != nil {
+		return nil, nil, invalidInput{err}
+	}
+	sc := p.Scheduled
+	if sc.Backend != config.BackendScheduler {
+		return nil, nil, invalidInput{fmt.Errorf("%s: scheduled.backend: %s is not supported by this build yet; use scheduler (EventBridge Scheduler)", p.Path, sc.Backend)}
+	}
+	if sc.RoleArn == "" {
+		return nil, nil, invalidInput{fmt.Errorf("%s: scheduled.role_arn is required: the role EventBridge Scheduler runs the tasks with", p.Path)}
+	}
+	cfg, err := a.awsConfig(ctx, p)
+	if err != nil {
+		return nil, nil, err
+	}
+	ecsAPI := awsecs.NewFromConfig(cfg)
+	arns, firsts, err := resolveTaskDefinitions(ctx, ecsAPI, tasks, defs, register)
+	if err != nil {
+		return nil, nil, err
+	}
+	clusterArn, err := clusterARN(ctx, cfg, clusterOf(p.Cluster), arns)
+	if err != nil {
+		return nil, nil, err
+	}
+	backend := &scheduled.SchedulerBackend{API: scheduler.NewFromConfig(cfg), Group: sc.Group, RoleArn: sc.RoleArn, ClusterArn: clusterArn, Concurrency: concurrency}
+	remote, exists, err := backend.Remote(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(a.Only) > 0 {
+		for name := range remote {
+			if !slices.Contains(a.Only, name) {
+				delete(remote, name)
+			}
+		}
+	}
+	var resolved []*scheduled.Task
+	for _, t := range tasks {
+		r := scheduled.Resolve(t, arns[t.TaskDefinition], firsts[t.TaskDefinition])
+		switch {
+		case disableAll:
+			r.Disabled = true
+		case enableAll:
+			r.Disabled = false
+		}
+		resolved = append(resolved, r)
+	}
+	plan, err := scheduled.MakePlan(resolved, remote, exists)
+	return plan, backend, err
+}
+
+func onlyTasks(tasks []*scheduled.Task, only []string) ([]*scheduled.Task, error) {
+	if len(only) == 0 {
+		return tasks, nil
+	}
+	var out []*scheduled.Task
+	var names []string
+	for _, t := range tasks {
+		names = append(names, t.Name)
+		if slices.Contains(only, t.Name) {
+			out = append(out, t)
+		}
+	}
+	for _, n := range only {
+		if !slices.Contains(names, n) {
+			return nil, fmt.Errorf("--only: no scheduled task named %s; the config has %s", n, strings.Join(names, ", "))
+		}
+	}
+	return out, nil
+}
+
+// resolveTaskDefinitions maps each task's task_definition to the revision
+// ARN it runs and its first container: config task definitions through
+// register (or what register would do), others through describe.
+func resolveTaskDefinitions(ctx context.Context, api *awsecs.Client, tasks []*scheduled.Task, defs *ecs.Definitions, register bool) (map[string]string, map[string]string, error) {
+	arns, firsts := map[string]string{}, map[string]string{}
+	var local []*ecs.TaskDefinition
+	for _, t := range tasks {
+		if _, done := arns[t.TaskDefinition]; done {
+			continue
+		}
+		arns[t.TaskDefinition] = ""
+		if td := findTaskDefinition(defs, t.TaskDefinition); td != nil {
+			local = append(local, td)
+			firsts[t.TaskDefinition] = td.Containers[0]
+			continue
+		}
+		out, err := api.DescribeTaskDefinition(ctx, &awsecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(t.TaskDefinition)})
+		if err != nil {
+			return nil, nil, fmt.Errorf("scheduled task %s: task definition %s: %w", t.Name, t.TaskDefinition, err)
+		}
+		arns[t.TaskDefinition] = aws.ToString(out.TaskDefinition.TaskDefinitionArn)
+		if len(out.TaskDefinition.ContainerDefinitions) > 0 {
+			firsts[t.TaskDefinition] = aws.ToString(out.TaskDefinition.ContainerDefinitions[0].Name)
+		}
+	}
+	if len(local) > 0 {
+		results, err := ecs.Register(ctx, api, local, !register)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, r := range results {
+			arns[r.Name] = r.ARN
+			if r.ARN == "" { // a dry run of a definition that would get a new revision
+				arns[r.Name] = r.Family + ":(new revision)"
+			}
+		}
+	}
+	return arns, firsts, nil
+}
+
+func findTaskDefinition(defs *ecs.Definitions, name string) *ecs.TaskDefinition {
+	for _, td := range defs.TaskDefinitions {
+		if td.Name == name {
+			return td
+		}
+	}
+	return nil
+}
+
+// clusterARN is the cluster's ARN, from the account and region of a task
+// definition ARN, else from STS.
+func clusterARN(ctx context.Context, cfg aws.Config, cluster string, arns map[string]string) (string, error) {
+	for _, arn := range arns {
+		parts := strings.Split(arn, ":")
+		if len(parts) >= 6 && parts[0] == "arn" {
+			return fmt.Sprintf("arn:%s:ecs:%s:%s:cluster/%s", parts[1], parts[3], parts[4], cluster), nil
+		}
+	}
+	id, err := sts.NewFromConfig(cfg).GetCallerIdentity(ctx, &sts.GetCallerIdentityInput{})
+	if err != nil {
+		return "", fmt.Errorf("find the account for the cluster ARN: %w", err)
+	}
+	return fmt.Sprintf("arn:aws:ecs:%s:%s:cluster/%s", cfg.Region, aws.ToString(id.Account), cluster), nil
+}
