@@ -79,6 +79,8 @@ func TestScripts(t *testing.T) {
 			"ec2net":      cmdEC2Net,
 			"ecscluster":  cmdECSCluster,
 			"faults":      cmdFaults,
+			"schedput":    cmdSchedPut,
+			"schedexists": cmdSchedExists,
 		},
 	})
 }

@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/scheduler"
+	stypes "github.com/aws/aws-sdk-go-v2/service/scheduler/types"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
@@ -124,4 +126,39 @@ func cmdECSCluster(ts *testscript.TestScript, neg bool, args []string) {
 func seedCluster(ctx context.Context, cfg aws.Config, name string) error {
 	_, err := ecs.NewFromConfig(cfg).CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: aws.String(name)})
 	return err
+}
+
+// schedput GROUP NAME: a schedule tamp does not own, in another group.
+// `[!] schedexists GROUP NAME` checks it is (not) there.
+func cmdSchedPut(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: schedput GROUP NAME")
+	}
+	client := scheduler.NewFromConfig(seedConfig(ts))
+	ctx := context.Background()
+	if args[0] != "default" {
+		_, err := client.CreateScheduleGroup(ctx, &scheduler.CreateScheduleGroupInput{Name: aws.String(args[0])})
+		var conflict *stypes.ConflictException
+		if err != nil && !errors.As(err, &conflict) {
+			ts.Fatalf("schedput: %v", err)
+		}
+	}
+	_, err := client.CreateSchedule(ctx, &scheduler.CreateScheduleInput{
+		Name: aws.String(args[1]), GroupName: aws.String(args[0]), ScheduleExpression: aws.String("rate(1 hour)"),
+		FlexibleTimeWindow: &stypes.FlexibleTimeWindow{Mode: stypes.FlexibleTimeWindowModeOff},
+		Target: &stypes.Target{Arn: aws.String("arn:aws:ecs:ap-northeast-1:123456789012:cluster/other"), RoleArn: aws.String("arn:aws:iam::123456789012:role/x"),
+			EcsParameters: &stypes.EcsParameters{TaskDefinitionArn: aws.String("arn:aws:ecs:ap-northeast-1:123456789012:task-definition/other:1")}},
+	})
+	ts.Check(err)
+}
+
+func cmdSchedExists(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: schedexists GROUP NAME")
+	}
+	_, err := scheduler.NewFromConfig(seedConfig(ts)).GetSchedule(context.Background(),
+		&scheduler.GetScheduleInput{GroupName: aws.String(args[0]), Name: aws.String(args[1])})
+	if (err == nil) == neg {
+		ts.Fatalf("schedule %s/%s: exists %v, want %v (%v)", args[0], args[1], err == nil, !neg, err)
+	}
 }
