@@ -21,6 +21,7 @@ type DeployCmd struct {
 	NoWait               bool   `help:"Return once the change is made; do not follow the deployment."`
 	WaitUntil            string `enum:"deployed,stable" default:"deployed" help:"deployed: the new revision's rollout COMPLETED; stable: also running = desired and no other deployment left."`
 	RollbackOnFailure    bool   `help:"When a deployment fails, return the service to the revision it ran before and wait for that."`
+	NoScheduled          bool   `help:"Do not repoint the scheduled tasks at the revisions deployed."`
 }
 
 func (c *DeployCmd) Run(ctx context.Context, a *app) error {
@@ -31,6 +32,21 @@ func (c *DeployCmd) Run(ctx context.Context, a *app) error {
 	p, defs, err := a.loadDefinitions(ctx, true)
 	if err != nil {
 		return err
+	}
+	repoint := p.Scheduled != nil && !c.NoScheduled && !c.NoWait && !c.DryRun
+	if repoint {
+		// Checked now, before the first change, not after the services moved.
+		all, err := ecs.Load(ctx, p, config.Selection{Services: p.Services, TaskDefinitions: p.TaskDefinitions})
+		if err != nil {
+			return invalidInput{err}
+		}
+		if _, err := loadScheduled(p, all); err != nil {
+			return err
+		}
+		if p.Scheduled.Backend != config.BackendScheduler {
+			fmt.Fprintf(a.stderr, "scheduled tasks on the %s backend are not repointed by this build; run deploy with --no-scheduled to silence this\n", p.Scheduled.Backend)
+			repoint = false
+		}
 	}
 	cfg, err := a.awsConfig(ctx, p)
 	if err != nil {
@@ -56,6 +72,11 @@ func (c *DeployCmd) Run(ctx context.Context, a *app) error {
 	defer prog.Done()
 	results, err := a.deployer(api, prog).Deploy(ctx, defs, c.options(p, source))
 	prog.Done()
+	if err == nil && repoint {
+		// The services run the new revisions: point the scheduled tasks
+		// that use the config's task definitions at them too.
+		err = a.repointScheduled(ctx, p, defs, nil)
+	}
 	if a.Output == "json" {
 		if jerr := writeJSON(a, map[string]any{"services": results}); jerr != nil {
 			return jerr
@@ -125,4 +146,23 @@ func shortRevision(arn string) string {
 		}
 	}
 	return arn
+}
+
+// repointScheduled syncs the scheduled tasks that use task definitions in
+// defs' scope (all with no --only): those registered in this run resolve to
+// the revisions just registered or reused, and pinned ones (rollback) to
+// the given revision. Other scheduled task settings are synced too.
+func (a *app) repointScheduled(ctx context.Context, p *config.Project, defs *ecs.Definitions, pinned map[string]string) error {
+	o := planOptions{register: true, concurrency: 8, pinned: pinned}
+	if len(a.Only) > 0 {
+		o.referencing = []string{}
+		for _, td := range defs.TaskDefinitions {
+			o.referencing = append(o.referencing, td.Name)
+		}
+	}
+	plan, backend, err := a.scheduledPlan(ctx, o)
+	if err != nil {
+		return err
+	}
+	return applyScheduled(ctx, a, plan, backend, false, o.concurrency)
 }

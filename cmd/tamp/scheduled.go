@@ -31,7 +31,7 @@ type ScheduledDiffCmd struct {
 }
 
 func (c *ScheduledDiffCmd) Run(ctx context.Context, a *app) error {
-	plan, _, err := a.scheduledPlan(ctx, false, false, false, c.Concurrency)
+	plan, _, err := a.scheduledPlan(ctx, planOptions{concurrency: c.Concurrency, only: a.Only})
 	if err != nil {
 		return err
 	}
@@ -60,7 +60,8 @@ func (c *ScheduledSyncCmd) Run(ctx context.Context, a *app) error {
 	if c.DisableAll && c.EnableAll {
 		return usageError{fmt.Errorf("--disable-all and --enable-all exclude each other")}
 	}
-	plan, backend, err := a.scheduledPlan(ctx, !c.DryRun, c.DisableAll, c.EnableAll, c.Concurrency)
+	plan, backend, err := a.scheduledPlan(ctx, planOptions{register: !c.DryRun, disableAll: c.DisableAll, enableAll: c.EnableAll,
+		concurrency: c.Concurrency, only: a.Only})
 	if err != nil {
 		return err
 	}
@@ -71,10 +72,15 @@ func (c *ScheduledSyncCmd) Run(ctx context.Context, a *app) error {
 		fmt.Fprintf(a.stderr, "dry run: %s; nothing was changed\n", plan.Report.Summary())
 		return nil
 	}
-	done, err := plan.Apply(ctx, backend, c.Prune, c.Concurrency)
+	return applyScheduled(ctx, a, plan, backend, c.Prune, c.Concurrency)
+}
+
+// applyScheduled makes a plan's changes and reports them in one line.
+func applyScheduled(ctx context.Context, a *app, plan *scheduled.Plan, backend scheduled.Backend, prune bool, concurrency int) error {
+	done, err := plan.Apply(ctx, backend, prune, concurrency)
 	n := plan.Report.Counts()
 	msg := fmt.Sprintf("scheduled: %d created, %d updated, %d unchanged", done[diffreport.Create], done[diffreport.Update], n[diffreport.Unchanged])
-	if c.Prune {
+	if prune {
 		msg += fmt.Sprintf(", %d deleted", done[diffreport.Delete])
 	} else if n[diffreport.Delete] > 0 {
 		msg += fmt.Sprintf("; %d owned schedules not in the config were left (--prune deletes them)", n[diffreport.Delete])
@@ -83,11 +89,22 @@ func (c *ScheduledSyncCmd) Run(ctx context.Context, a *app) error {
 	return err
 }
 
+// planOptions say which scheduled tasks a plan covers and how their
+// revisions are found.
+type planOptions struct {
+	register              bool // register config task definitions (else: what register would do)
+	disableAll, enableAll bool
+	concurrency           int
+	only                  []string          // scheduled task names (scheduled --only)
+	referencing           []string          // keep tasks whose task_definition is one of these (deploy / rollback --only)
+	pinned                map[string]string // task_definition → revision ARN to use (rollback)
+}
+
 // scheduledPlan loads, validates and resolves the scheduled tasks and
 // compares them with the backend. With register, the task definitions they
 // name are registered (idempotently) first; without, what register would
 // do is assumed.
-func (a *app) scheduledPlan(ctx context.Context, register, disableAll, enableAll bool, concurrency int) (*scheduled.Plan, scheduled.Backend, error) {
+func (a *app) scheduledPlan(ctx context.Context, o planOptions) (*scheduled.Plan, scheduled.Backend, error) {
 	p, err := a.loadProject(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -100,8 +117,11 @@ func (a *app) scheduledPlan(ctx context.Context, register, disableAll, enableAll
 	if err != nil {
 		return nil, nil, err
 	}
-	if tasks, err = onlyTasks(tasks, a.Only); err != nil {
+	if tasks, err = onlyTasks(tasks, o.only); err != nil {
 		return nil, nil, invalidInput{err}
+	}
+	if o.referencing != nil {
+		tasks = slices.DeleteFunc(tasks, func(t *scheduled.Task) bool { return !slices.Contains(o.referencing, t.TaskDefinition) })
 	}
 	sc := p.Scheduled
 	if sc.Backend != config.BackendScheduler {
@@ -115,7 +135,7 @@ func (a *app) scheduledPlan(ctx context.Context, register, disableAll, enableAll
 		return nil, nil, err
 	}
 	ecsAPI := awsecs.NewFromConfig(cfg)
-	arns, firsts, err := resolveTaskDefinitions(ctx, ecsAPI, tasks, defs, register)
+	arns, firsts, err := resolveTaskDefinitions(ctx, ecsAPI, tasks, defs, o.register, o.pinned)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -123,14 +143,15 @@ func (a *app) scheduledPlan(ctx context.Context, register, disableAll, enableAll
 	if err != nil {
 		return nil, nil, err
 	}
-	backend := &scheduled.SchedulerBackend{API: scheduler.NewFromConfig(cfg), Group: sc.Group, RoleArn: sc.RoleArn, ClusterArn: clusterArn, Concurrency: concurrency}
+	backend := &scheduled.SchedulerBackend{API: scheduler.NewFromConfig(cfg), Group: sc.Group, RoleArn: sc.RoleArn, ClusterArn: clusterArn, Concurrency: o.concurrency}
 	remote, exists, err := backend.Remote(ctx)
 	if err != nil {
 		return nil, nil, err
 	}
-	if len(a.Only) > 0 {
+	if len(o.only) > 0 || o.referencing != nil {
+		// Only the tasks in scope are compared; nothing else is to delete.
 		for name := range remote {
-			if !slices.Contains(a.Only, name) {
+			if !slices.ContainsFunc(tasks, func(t *scheduled.Task) bool { return t.Name == name }) {
 				delete(remote, name)
 			}
 		}
@@ -139,9 +160,9 @@ func (a *app) scheduledPlan(ctx context.Context, register, disableAll, enableAll
 	for _, t := range tasks {
 		r := scheduled.Resolve(t, arns[t.TaskDefinition], firsts[t.TaskDefinition])
 		switch {
-		case disableAll:
+		case o.disableAll:
 			r.Disabled = true
-		case enableAll:
+		case o.enableAll:
 			r.Disabled = false
 		}
 		resolved = append(resolved, r)
@@ -173,7 +194,7 @@ func onlyTasks(tasks []*scheduled.Task, only []string) ([]*scheduled.Task, error
 // resolveTaskDefinitions maps each task's task_definition to the revision
 // ARN it runs and its first container: config task definitions through
 // register (or what register would do), others through describe.
-func resolveTaskDefinitions(ctx context.Context, api *awsecs.Client, tasks []*scheduled.Task, defs *ecs.Definitions, register bool) (map[string]string, map[string]string, error) {
+func resolveTaskDefinitions(ctx context.Context, api *awsecs.Client, tasks []*scheduled.Task, defs *ecs.Definitions, register bool, pinned map[string]string) (map[string]string, map[string]string, error) {
 	arns, firsts := map[string]string{}, map[string]string{}
 	var local []*ecs.TaskDefinition
 	for _, t := range tasks {
@@ -181,9 +202,16 @@ func resolveTaskDefinitions(ctx context.Context, api *awsecs.Client, tasks []*sc
 			continue
 		}
 		arns[t.TaskDefinition] = ""
-		if td := findTaskDefinition(defs, t.TaskDefinition); td != nil {
-			local = append(local, td)
+		td := findTaskDefinition(defs, t.TaskDefinition)
+		if td != nil {
 			firsts[t.TaskDefinition] = td.Containers[0]
+		}
+		if arn, ok := pinned[t.TaskDefinition]; ok {
+			arns[t.TaskDefinition] = arn
+			continue
+		}
+		if td != nil {
+			local = append(local, td)
 			continue
 		}
 		out, err := api.DescribeTaskDefinition(ctx, &awsecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(t.TaskDefinition)})

@@ -60,6 +60,7 @@ type RollbackCmd struct {
 	DeregisterTaskDefinition bool   `help:"Deregister the revision rolled back from (never one a service still runs)."`
 	DryRun                   bool   `help:"Say what would be rolled back; change nothing."`
 	NoWait                   bool   `help:"Return once the rollback is started."`
+	NoScheduled              bool   `help:"Do not repoint scheduled tasks at the rolled-back revisions."`
 	WaitUntil                string `enum:"deployed,stable" default:"deployed" help:"When the rollback counts as done (as for deploy)."`
 }
 
@@ -102,7 +103,30 @@ func (c *RollbackCmd) Run(ctx context.Context, a *app) error {
 	if c.DryRun && err == nil {
 		fmt.Fprintln(a.stderr, "dry run: nothing was changed")
 	}
+	if err == nil && !c.DryRun && !c.NoWait && s.project.Scheduled != nil && !c.NoScheduled &&
+		s.project.Scheduled.Backend == config.BackendScheduler {
+		// Scheduled tasks on a rolled-back service's task definition follow it.
+		pinned := map[string]string{}
+		for _, r := range results {
+			pinned[r.Name] = r.To
+		}
+		err = a.repointScheduledTo(ctx, s.project, pinned)
+	}
 	return err
+}
+
+// repointScheduledTo points the scheduled tasks using the named config task
+// definitions at the given revisions, leaving the others alone.
+func (a *app) repointScheduledTo(ctx context.Context, p *config.Project, pinned map[string]string) error {
+	o := planOptions{register: true, concurrency: 8, pinned: pinned, referencing: []string{}}
+	for name := range pinned {
+		o.referencing = append(o.referencing, name)
+	}
+	plan, backend, err := a.scheduledPlan(ctx, o)
+	if err != nil {
+		return err
+	}
+	return applyScheduled(ctx, a, plan, backend, false, o.concurrency)
 }
 
 // WaitCmd follows the services' current deployments.

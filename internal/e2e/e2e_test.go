@@ -81,6 +81,7 @@ func TestScripts(t *testing.T) {
 			"faults":      cmdFaults,
 			"schedput":    cmdSchedPut,
 			"schedexists": cmdSchedExists,
+			"schedtd":     cmdSchedTD,
 		},
 	})
 }

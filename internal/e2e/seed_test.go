@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"regexp"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
@@ -160,5 +161,19 @@ func cmdSchedExists(ts *testscript.TestScript, neg bool, args []string) {
 		&scheduler.GetScheduleInput{GroupName: aws.String(args[0]), Name: aws.String(args[1])})
 	if (err == nil) == neg {
 		ts.Fatalf("schedule %s/%s: exists %v, want %v (%v)", args[0], args[1], err == nil, !neg, err)
+	}
+}
+
+// schedtd GROUP NAME REGEXP: the schedule's task definition ARN matches.
+func cmdSchedTD(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 3 {
+		ts.Fatalf("usage: schedtd GROUP NAME REGEXP")
+	}
+	out, err := scheduler.NewFromConfig(seedConfig(ts)).GetSchedule(context.Background(),
+		&scheduler.GetScheduleInput{GroupName: aws.String(args[0]), Name: aws.String(args[1])})
+	ts.Check(err)
+	arn := aws.ToString(out.Target.EcsParameters.TaskDefinitionArn)
+	if regexp.MustCompile(args[2]).MatchString(arn) == neg {
+		ts.Fatalf("schedule %s runs %s; want it to match %q", args[1], arn, args[2])
 	}
 }
