@@ -29,6 +29,7 @@ type Proxy struct {
 	counts map[string]int
 
 	faults   Faults
+	latency  time.Duration // added to every call, as a typical AWS round trip
 	rng      *rand.Rand
 	injected map[string]int // by kind
 }
@@ -41,6 +42,13 @@ type Faults struct {
 	Error5xx float64
 	Slow     float64
 	Delay    time.Duration
+}
+
+// SetLatency adds d to every call from now on (0 stops).
+func (p *Proxy) SetLatency(d time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.latency = d
 }
 
 // SetFaults starts (or, with the zero value, stops) injecting faults.
@@ -105,6 +113,10 @@ func NewProxy(upstream, account string) (*Proxy, error) {
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		p.count(Operation(r, body))
+		p.mu.Lock()
+		latency := p.latency
+		p.mu.Unlock()
+		time.Sleep(latency)
 		switch kind, delay := p.fault(r); kind {
 		case "throttle":
 			w.Header().Set("Content-Type", "application/x-amz-json-1.1")
