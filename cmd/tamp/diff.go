@@ -6,6 +6,7 @@ import (
 
 	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
 
+	"github.com/tamp-ecs/tamp/config"
 	"github.com/tamp-ecs/tamp/ecs"
 	"github.com/tamp-ecs/tamp/internal/diffreport"
 	"github.com/tamp-ecs/tamp/internal/mask"
@@ -36,6 +37,21 @@ func (c *DiffCmd) Run(ctx context.Context, a *app) error {
 	report, err := ecs.Diff(defs, remote, ignoredTags(p))
 	if err != nil {
 		return err
+	}
+	if p.Scheduled != nil && p.Scheduled.Backend == config.BackendScheduler {
+		// Scheduled tasks on the task definitions in scope (all without --only).
+		o := planOptions{concurrency: 8}
+		if len(a.Only) > 0 {
+			o.referencing = []string{}
+			for _, td := range defs.TaskDefinitions {
+				o.referencing = append(o.referencing, td.Name)
+			}
+		}
+		plan, _, err := a.scheduledPlan(ctx, o)
+		if err != nil {
+			return err
+		}
+		report.Changes = append(report.Changes, plan.Report.Changes...)
 	}
 	if err := writeReport(a, report, c.Format); err != nil {
 		return err
