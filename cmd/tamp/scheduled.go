@@ -21,6 +21,47 @@ import (
 type ScheduledCmd struct {
 	Diff ScheduledDiffCmd `cmd:"" help:"Show what sync would change in the scheduled tasks."`
 	Sync ScheduledSyncCmd `cmd:"" help:"Create and update the scheduled tasks as the config says."`
+	Dump ScheduledDumpCmd `cmd:"" help:"Print the group's existing schedules as a list file, to adopt them."`
+}
+
+// ScheduledDumpCmd prints the schedules of the config's group as a list file.
+type ScheduledDumpCmd struct{}
+
+func (c *ScheduledDumpCmd) Run(ctx context.Context, a *app) error {
+	p, err := a.loadProject(ctx)
+	if err != nil {
+		return err
+	}
+	if p.Scheduled == nil || p.Scheduled.Backend != config.BackendScheduler {
+		return invalidInput{fmt.Errorf("%s: scheduled dump reads an EventBridge Scheduler group: set scheduled.backend: scheduler and scheduled.group", p.Path)}
+	}
+	cfg, err := a.awsConfig(ctx, p)
+	if err != nil {
+		return err
+	}
+	backend := &scheduled.SchedulerBackend{API: scheduler.NewFromConfig(cfg), Group: p.Scheduled.Group}
+	remote, exists, err := backend.Remote(ctx)
+	if err != nil {
+		return err
+	}
+	if !exists {
+		return fmt.Errorf("schedule group %s does not exist", p.Scheduled.Group)
+	}
+	names := make([]string, 0, len(remote))
+	for name := range remote {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	tasks := make([]*scheduled.Task, len(names))
+	for i, name := range names {
+		tasks[i] = remote[name]
+	}
+	out, err := scheduled.Dump(tasks)
+	if err != nil {
+		return err
+	}
+	_, err = a.stdout.Write(out)
+	return err
 }
 
 // ScheduledDiffCmd shows what sync would change.
