@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/aws/aws-sdk-go-v2/service/scheduler"
 	stypes "github.com/aws/aws-sdk-go-v2/service/scheduler/types"
 	"github.com/aws/smithy-go"
@@ -159,53 +158,26 @@ func (b *SchedulerBackend) toSchedule(t *Task) (*scheduler.CreateScheduleInput, 
 			*d.dst = &v
 		}
 	}
-	ecsp := &stypes.EcsParameters{
-		TaskDefinitionArn: aws.String(t.TaskDefinition), TaskCount: t.TaskCount, LaunchType: stypes.LaunchType(t.LaunchType),
-		PlatformVersion: nonEmpty(t.PlatformVersion), Group: nonEmpty(t.Group), PropagateTags: stypes.PropagateTags(t.PropagateTags),
+	tg, err := targetOf(t)
+	if err != nil {
+		return nil, err
 	}
-	if t.EnableExecuteCommand {
-		ecsp.EnableExecuteCommand = aws.Bool(true)
+	ecsp := &stypes.EcsParameters{}
+	if err := convert(&tg.ecs, ecsp); err != nil {
+		return nil, err
 	}
 	for k, v := range t.Tags {
 		ecsp.Tags = append(ecsp.Tags, map[string]string{k: v})
 	}
-	for _, c := range []struct{ from, to any }{
-		{t.NetworkConfiguration, &ecsp.NetworkConfiguration},
-		{t.PlacementConstraints, &ecsp.PlacementConstraints},
-		{t.CapacityProviderStrategy, &ecsp.CapacityProviderStrategy},
-	} {
-		if err := convert(c.from, c.to); err != nil {
-			return nil, err
-		}
+	target := &stypes.Target{Arn: aws.String(b.ClusterArn), RoleArn: aws.String(b.RoleArn), EcsParameters: ecsp, Input: tg.input}
+	if tg.maxAge != nil || tg.maxRetries != nil {
+		target.RetryPolicy = &stypes.RetryPolicy{MaximumEventAgeInSeconds: tg.maxAge, MaximumRetryAttempts: tg.maxRetries}
 	}
-	target := &stypes.Target{Arn: aws.String(b.ClusterArn), RoleArn: aws.String(b.RoleArn), EcsParameters: ecsp}
-	if input, err := overrideInput(t); err != nil {
-		return nil, err
-	} else if input != "" {
-		target.Input = aws.String(input)
-	}
-	if rp := t.RetryPolicy; rp != nil {
-		target.RetryPolicy = &stypes.RetryPolicy{MaximumEventAgeInSeconds: rp.MaximumEventAgeSeconds, MaximumRetryAttempts: rp.MaximumRetryAttempts}
-	}
-	if t.DeadLetterArn != "" {
-		target.DeadLetterConfig = &stypes.DeadLetterConfig{Arn: aws.String(t.DeadLetterArn)}
+	if tg.deadLetter != nil {
+		target.DeadLetterConfig = &stypes.DeadLetterConfig{Arn: tg.deadLetter}
 	}
 	in.Target = target
 	return in, nil
-}
-
-// overrideInput is the RunTask overrides a schedule passes as its input.
-func overrideInput(t *Task) (string, error) {
-	o := ecstypes.TaskOverride{ContainerOverrides: t.ContainerOverrides, Cpu: nonEmpty(t.Cpu), Memory: nonEmpty(t.Memory)}
-	if len(o.ContainerOverrides) == 0 && o.Cpu == nil && o.Memory == nil {
-		return "", nil
-	}
-	g, err := awsjson.ToGeneric(&o)
-	if err != nil {
-		return "", err
-	}
-	b, err := awsjson.Marshal(g)
-	return string(b), err
 }
 
 // fromSchedule reads a schedule back into the resolved model.
@@ -223,47 +195,29 @@ func fromSchedule(s *scheduler.GetScheduleOutput) (*Task, error) {
 	if s.EndDate != nil {
 		t.EndDate = s.EndDate.Format(time.RFC3339)
 	}
-	target := s.Target
-	if target == nil || target.EcsParameters == nil {
+	if s.Target == nil || s.Target.EcsParameters == nil {
 		return nil, fmt.Errorf("its target is not an ECS task")
 	}
-	ecsp := target.EcsParameters
-	t.TaskDefinition, t.TaskCount, t.LaunchType = aws.ToString(ecsp.TaskDefinitionArn), ecsp.TaskCount, ecstypes.LaunchType(ecsp.LaunchType)
-	t.PlatformVersion, t.Group, t.PropagateTags = aws.ToString(ecsp.PlatformVersion), aws.ToString(ecsp.Group), ecstypes.PropagateTags(ecsp.PropagateTags)
-	t.EnableExecuteCommand = aws.ToBool(ecsp.EnableExecuteCommand)
-	for _, m := range ecsp.Tags {
+	tg := target{input: s.Target.Input}
+	if err := convert(s.Target.EcsParameters, &tg.ecs); err != nil {
+		return nil, err
+	}
+	if rp := s.Target.RetryPolicy; rp != nil {
+		tg.maxAge, tg.maxRetries = rp.MaximumEventAgeInSeconds, rp.MaximumRetryAttempts
+	}
+	if dl := s.Target.DeadLetterConfig; dl != nil {
+		tg.deadLetter = dl.Arn
+	}
+	if err := tg.apply(t); err != nil {
+		return nil, err
+	}
+	for _, m := range s.Target.EcsParameters.Tags {
 		for k, v := range m {
 			if t.Tags == nil {
 				t.Tags = map[string]string{}
 			}
 			t.Tags[k] = v
 		}
-	}
-	for _, c := range []struct{ from, to any }{
-		{ecsp.NetworkConfiguration, &t.NetworkConfiguration},
-		{ecsp.PlacementConstraints, &t.PlacementConstraints},
-		{ecsp.CapacityProviderStrategy, &t.CapacityProviderStrategy},
-	} {
-		if err := convert(c.from, c.to); err != nil {
-			return nil, err
-		}
-	}
-	if in := aws.ToString(target.Input); in != "" {
-		v, err := awsjson.Unmarshal([]byte(in))
-		if err != nil {
-			return nil, fmt.Errorf("its input is not JSON: %w", err)
-		}
-		var o ecstypes.TaskOverride
-		if err := awsjson.Decode(v, &o); err != nil {
-			return nil, fmt.Errorf("its input is not an ECS task override: %w", err)
-		}
-		t.ContainerOverrides, t.Cpu, t.Memory = o.ContainerOverrides, aws.ToString(o.Cpu), aws.ToString(o.Memory)
-	}
-	if rp := target.RetryPolicy; rp != nil {
-		t.RetryPolicy = &RetryPolicy{MaximumEventAgeSeconds: rp.MaximumEventAgeInSeconds, MaximumRetryAttempts: rp.MaximumRetryAttempts}
-	}
-	if dl := target.DeadLetterConfig; dl != nil {
-		t.DeadLetterArn = aws.ToString(dl.Arn)
 	}
 	return Resolve(t, t.TaskDefinition, ""), nil
 }

@@ -43,10 +43,6 @@ func (c *DeployCmd) Run(ctx context.Context, a *app) error {
 		if _, err := loadScheduled(p, all); err != nil {
 			return err
 		}
-		if p.Scheduled.Backend != config.BackendScheduler {
-			fmt.Fprintf(a.stderr, "scheduled tasks on the %s backend are not repointed by this build; run deploy with --no-scheduled to silence this\n", p.Scheduled.Backend)
-			repoint = false
-		}
 	}
 	cfg, err := a.awsConfig(ctx, p)
 	if err != nil {

@@ -6,7 +6,6 @@ import (
 
 	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
 
-	"github.com/tamp-ecs/tamp/config"
 	"github.com/tamp-ecs/tamp/ecs"
 	"github.com/tamp-ecs/tamp/internal/diffreport"
 	"github.com/tamp-ecs/tamp/internal/mask"
@@ -38,7 +37,7 @@ func (c *DiffCmd) Run(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
-	if p.Scheduled != nil && p.Scheduled.Backend == config.BackendScheduler {
+	if p.Scheduled != nil {
 		// Scheduled tasks on the task definitions in scope (all without --only).
 		o := planOptions{concurrency: 8}
 		if len(a.Only) > 0 {

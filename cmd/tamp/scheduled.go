@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/scheduler"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
@@ -158,6 +159,10 @@ func (a *app) scheduledPlan(ctx context.Context, o planOptions) (*scheduled.Plan
 	if err != nil {
 		return nil, nil, err
 	}
+	var allNames []string
+	for _, t := range tasks {
+		allNames = append(allNames, t.Name)
+	}
 	if tasks, err = onlyTasks(tasks, o.only); err != nil {
 		return nil, nil, invalidInput{err}
 	}
@@ -165,11 +170,8 @@ func (a *app) scheduledPlan(ctx context.Context, o planOptions) (*scheduled.Plan
 		tasks = slices.DeleteFunc(tasks, func(t *scheduled.Task) bool { return !slices.Contains(o.referencing, t.TaskDefinition) })
 	}
 	sc := p.Scheduled
-	if sc.Backend != config.BackendScheduler {
-		return nil, nil, invalidInput{fmt.Errorf("%s: scheduled.backend: %s is not supported by this build yet; use scheduler (EventBridge Scheduler)", p.Path, sc.Backend)}
-	}
 	if sc.RoleArn == "" {
-		return nil, nil, invalidInput{fmt.Errorf("%s: scheduled.role_arn is required: the role EventBridge Scheduler runs the tasks with", p.Path)}
+		return nil, nil, invalidInput{fmt.Errorf("%s: scheduled.role_arn is required: the role EventBridge runs the tasks with", p.Path)}
 	}
 	cfg, err := a.awsConfig(ctx, p)
 	if err != nil {
@@ -184,7 +186,11 @@ func (a *app) scheduledPlan(ctx context.Context, o planOptions) (*scheduled.Plan
 	if err != nil {
 		return nil, nil, err
 	}
-	backend := &scheduled.SchedulerBackend{API: scheduler.NewFromConfig(cfg), Group: sc.Group, RoleArn: sc.RoleArn, ClusterArn: clusterArn, Concurrency: o.concurrency}
+	var backend scheduled.Backend = &scheduled.SchedulerBackend{API: scheduler.NewFromConfig(cfg), Group: sc.Group, RoleArn: sc.RoleArn, ClusterArn: clusterArn, Concurrency: o.concurrency}
+	if sc.Backend == config.BackendEvents {
+		backend = &scheduled.EventsBackend{API: eventbridge.NewFromConfig(cfg), Group: sc.Group, RoleArn: sc.RoleArn, ClusterArn: clusterArn,
+			Concurrency: o.concurrency, Names: allNames}
+	}
 	remote, exists, err := backend.Remote(ctx)
 	if err != nil {
 		return nil, nil, err

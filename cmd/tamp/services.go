@@ -103,8 +103,7 @@ func (c *RollbackCmd) Run(ctx context.Context, a *app) error {
 	if c.DryRun && err == nil {
 		fmt.Fprintln(a.stderr, "dry run: nothing was changed")
 	}
-	if err == nil && !c.DryRun && !c.NoWait && s.project.Scheduled != nil && !c.NoScheduled &&
-		s.project.Scheduled.Backend == config.BackendScheduler {
+	if err == nil && !c.DryRun && !c.NoWait && s.project.Scheduled != nil && !c.NoScheduled {
 		// Scheduled tasks on a rolled-back service's task definition follow it.
 		pinned := map[string]string{}
 		for _, r := range results {

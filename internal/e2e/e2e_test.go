@@ -82,6 +82,8 @@ func TestScripts(t *testing.T) {
 			"schedput":    cmdSchedPut,
 			"schedexists": cmdSchedExists,
 			"schedtd":     cmdSchedTD,
+			"ruleput":     cmdRulePut,
+			"ruleexists":  cmdRuleExists,
 		},
 	})
 }

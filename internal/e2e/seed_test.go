@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/scheduler"
 	stypes "github.com/aws/aws-sdk-go-v2/service/scheduler/types"
@@ -175,5 +176,26 @@ func cmdSchedTD(ts *testscript.TestScript, neg bool, args []string) {
 	arn := aws.ToString(out.Target.EcsParameters.TaskDefinitionArn)
 	if regexp.MustCompile(args[2]).MatchString(arn) == neg {
 		ts.Fatalf("schedule %s runs %s; want it to match %q", args[1], arn, args[2])
+	}
+}
+
+// ruleput NAME: an EventBridge rule tamp does not own (no tamp:group tag).
+// `[!] ruleexists NAME` checks it is (not) there.
+func cmdRulePut(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: ruleput NAME")
+	}
+	_, err := eventbridge.NewFromConfig(seedConfig(ts)).PutRule(context.Background(), &eventbridge.PutRuleInput{
+		Name: aws.String(args[0]), ScheduleExpression: aws.String("rate(1 hour)")})
+	ts.Check(err)
+}
+
+func cmdRuleExists(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: ruleexists NAME")
+	}
+	_, err := eventbridge.NewFromConfig(seedConfig(ts)).DescribeRule(context.Background(), &eventbridge.DescribeRuleInput{Name: aws.String(args[0])})
+	if (err == nil) == neg {
+		ts.Fatalf("rule %s: exists %v, want %v (%v)", args[0], err == nil, !neg, err)
 	}
 }

@@ -1,0 +1,213 @@
+package scheduled
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
+	etypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
+)
+
+// EventsAPI is the part of EventBridge the rules backend uses.
+type EventsAPI interface {
+	ListRules(ctx context.Context, in *eventbridge.ListRulesInput, optFns ...func(*eventbridge.Options)) (*eventbridge.ListRulesOutput, error)
+	ListTargetsByRule(ctx context.Context, in *eventbridge.ListTargetsByRuleInput, optFns ...func(*eventbridge.Options)) (*eventbridge.ListTargetsByRuleOutput, error)
+	ListTagsForResource(ctx context.Context, in *eventbridge.ListTagsForResourceInput, optFns ...func(*eventbridge.Options)) (*eventbridge.ListTagsForResourceOutput, error)
+	PutRule(ctx context.Context, in *eventbridge.PutRuleInput, optFns ...func(*eventbridge.Options)) (*eventbridge.PutRuleOutput, error)
+	PutTargets(ctx context.Context, in *eventbridge.PutTargetsInput, optFns ...func(*eventbridge.Options)) (*eventbridge.PutTargetsOutput, error)
+	TagResource(ctx context.Context, in *eventbridge.TagResourceInput, optFns ...func(*eventbridge.Options)) (*eventbridge.TagResourceOutput, error)
+	RemoveTargets(ctx context.Context, in *eventbridge.RemoveTargetsInput, optFns ...func(*eventbridge.Options)) (*eventbridge.RemoveTargetsOutput, error)
+	DeleteRule(ctx context.Context, in *eventbridge.DeleteRuleInput, optFns ...func(*eventbridge.Options)) (*eventbridge.DeleteRuleOutput, error)
+}
+
+var _ EventsAPI = (*eventbridge.Client)(nil)
+
+// OwnerTag marks every rule tamp writes: tamp:group=<group>. Only rules
+// carrying the config's group are ever deleted.
+const OwnerTag = "tamp:group"
+
+// targetID is the ID of the one ECS target of a tamp rule.
+const targetID = "tamp"
+
+// EventsBackend keeps tasks as EventBridge rules on the default bus, each
+// with one ECS target, tagged with the config's group.
+type EventsBackend struct {
+	API         EventsAPI
+	Group       string
+	RoleArn     string
+	ClusterArn  string
+	Concurrency int
+	// Names are the config's task names: those rules are read directly;
+	// the tags of other scheduled rules are checked to find owned ones.
+	Names []string
+}
+
+// Remote reads the rules named in the config and the other rules the
+// group owns, resolved into the model.
+func (b *EventsBackend) Remote(ctx context.Context) (map[string]*Task, bool, error) {
+	var rules []etypes.Rule
+	in := &eventbridge.ListRulesInput{}
+	for {
+		out, err := b.API.ListRules(ctx, in)
+		if err != nil {
+			return nil, false, fmt.Errorf("list rules: %w", err)
+		}
+		rules = append(rules, out.Rules...)
+		if out.NextToken == nil {
+			break
+		}
+		in.NextToken = out.NextToken
+	}
+	byName := map[string]etypes.Rule{}
+	var names []string
+	for _, r := range rules {
+		if aws.ToString(r.ScheduleExpression) == "" {
+			continue
+		}
+		byName[aws.ToString(r.Name)] = r
+		names = append(names, aws.ToString(r.Name))
+	}
+	limit := b.Concurrency
+	if limit <= 0 {
+		limit = 8
+	}
+	tasks := map[string]*Task{}
+	var mu sync.Mutex
+	err := forEach(ctx, names, limit, func(name string) error {
+		rule := byName[name]
+		if !slices.Contains(b.Names, name) {
+			tags, err := b.API.ListTagsForResource(ctx, &eventbridge.ListTagsForResourceInput{ResourceARN: rule.Arn})
+			if err != nil {
+				return fmt.Errorf("tags of rule %s: %w", name, err)
+			}
+			if !slices.ContainsFunc(tags.Tags, func(t etypes.Tag) bool {
+				return aws.ToString(t.Key) == OwnerTag && aws.ToString(t.Value) == b.Group
+			}) {
+				return nil // not ours
+			}
+		}
+		targets, err := b.API.ListTargetsByRule(ctx, &eventbridge.ListTargetsByRuleInput{Rule: aws.String(name)})
+		if err != nil {
+			return fmt.Errorf("targets of rule %s: %w", name, err)
+		}
+		t, err := fromRule(rule, targets.Targets)
+		if err != nil {
+			return fmt.Errorf("read rule %s: %w", name, err)
+		}
+		mu.Lock()
+		tasks[name] = t
+		mu.Unlock()
+		return nil
+	})
+	return tasks, true, err
+}
+
+// Put writes the rule (tagged as the group's) and its ECS target.
+func (b *EventsBackend) Put(ctx context.Context, t *Task, exists bool) error {
+	state := etypes.RuleStateEnabled
+	if t.Disabled {
+		state = etypes.RuleStateDisabled
+	}
+	owner := []etypes.Tag{{Key: aws.String(OwnerTag), Value: aws.String(b.Group)}}
+	rule, err := b.API.PutRule(ctx, &eventbridge.PutRuleInput{
+		Name: aws.String(t.Name), ScheduleExpression: aws.String(t.Schedule), State: state,
+		Description: nonEmpty(t.Description), Tags: owner,
+	})
+	if err != nil {
+		return fmt.Errorf("rule %s: %w", t.Name, err)
+	}
+	if exists { // tags given to PutRule apply when it creates the rule
+		if _, err := b.API.TagResource(ctx, &eventbridge.TagResourceInput{ResourceARN: rule.RuleArn, Tags: owner}); err != nil {
+			return fmt.Errorf("tag rule %s: %w", t.Name, err)
+		}
+	}
+	target, err := b.target(t)
+	if err != nil {
+		return err
+	}
+	out, err := b.API.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String(t.Name), Targets: []etypes.Target{*target}})
+	if err != nil {
+		return fmt.Errorf("target of rule %s: %w", t.Name, err)
+	}
+	if out.FailedEntryCount > 0 && len(out.FailedEntries) > 0 {
+		e := out.FailedEntries[0]
+		return fmt.Errorf("target of rule %s: %s: %s", t.Name, aws.ToString(e.ErrorCode), aws.ToString(e.ErrorMessage))
+	}
+	return nil
+}
+
+// Delete removes the rule's target, then the rule.
+func (b *EventsBackend) Delete(ctx context.Context, name string) error {
+	if _, err := b.API.RemoveTargets(ctx, &eventbridge.RemoveTargetsInput{Rule: aws.String(name), Ids: []string{targetID}}); err != nil {
+		return fmt.Errorf("remove the target of rule %s: %w", name, err)
+	}
+	if _, err := b.API.DeleteRule(ctx, &eventbridge.DeleteRuleInput{Name: aws.String(name)}); err != nil {
+		return fmt.Errorf("delete rule %s: %w", name, err)
+	}
+	return nil
+}
+
+// EnsureGroup: rules need no group; the tag is the ownership.
+func (b *EventsBackend) EnsureGroup(context.Context) error { return nil }
+
+func (b *EventsBackend) target(t *Task) (*etypes.Target, error) {
+	tg, err := targetOf(t)
+	if err != nil {
+		return nil, err
+	}
+	ecsp := &etypes.EcsParameters{}
+	if err := convert(&tg.ecs, ecsp); err != nil {
+		return nil, err
+	}
+	for k, v := range t.Tags {
+		ecsp.Tags = append(ecsp.Tags, etypes.Tag{Key: aws.String(k), Value: aws.String(v)})
+	}
+	target := &etypes.Target{Id: aws.String(targetID), Arn: aws.String(b.ClusterArn), RoleArn: aws.String(b.RoleArn), EcsParameters: ecsp, Input: tg.input}
+	if tg.maxAge != nil || tg.maxRetries != nil {
+		target.RetryPolicy = &etypes.RetryPolicy{MaximumEventAgeInSeconds: tg.maxAge, MaximumRetryAttempts: tg.maxRetries}
+	}
+	if tg.deadLetter != nil {
+		target.DeadLetterConfig = &etypes.DeadLetterConfig{Arn: tg.deadLetter}
+	}
+	return target, nil
+}
+
+// fromRule reads a rule and its ECS target back into the resolved model.
+func fromRule(r etypes.Rule, targets []etypes.Target) (*Task, error) {
+	t := &Task{
+		Name: aws.ToString(r.Name), Description: aws.ToString(r.Description), Schedule: aws.ToString(r.ScheduleExpression),
+		Disabled: r.State == etypes.RuleStateDisabled,
+	}
+	var tgt *etypes.Target
+	for i := range targets {
+		if targets[i].EcsParameters != nil {
+			tgt = &targets[i]
+		}
+	}
+	if tgt == nil {
+		return nil, fmt.Errorf("it has no ECS target")
+	}
+	tg := target{input: tgt.Input}
+	if err := convert(tgt.EcsParameters, &tg.ecs); err != nil {
+		return nil, err
+	}
+	if rp := tgt.RetryPolicy; rp != nil {
+		tg.maxAge, tg.maxRetries = rp.MaximumEventAgeInSeconds, rp.MaximumRetryAttempts
+	}
+	if dl := tgt.DeadLetterConfig; dl != nil {
+		tg.deadLetter = dl.Arn
+	}
+	if err := tg.apply(t); err != nil {
+		return nil, err
+	}
+	for _, tag := range tgt.EcsParameters.Tags {
+		if t.Tags == nil {
+			t.Tags = map[string]string{}
+		}
+		t.Tags[aws.ToString(tag.Key)] = aws.ToString(tag.Value)
+	}
+	return Resolve(t, t.TaskDefinition, ""), nil
+}

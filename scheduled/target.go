@@ -1,0 +1,96 @@
+package scheduled
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/tamp-ecs/tamp/internal/awsjson"
+)
+
+// ecsParameters is the ECS part of a schedule's or rule's target in one
+// shape: the Scheduler's and EventBridge's SDK types have the same JSON
+// form (tags aside), so each backend converts to and from this.
+type ecsParameters struct {
+	TaskDefinitionArn        *string
+	TaskCount                *int32
+	LaunchType               ecstypes.LaunchType
+	PlatformVersion          *string
+	Group                    *string
+	PropagateTags            ecstypes.PropagateTags
+	EnableExecuteCommand     *bool
+	NetworkConfiguration     *ecstypes.NetworkConfiguration
+	PlacementConstraints     []ecstypes.PlacementConstraint
+	CapacityProviderStrategy []ecstypes.CapacityProviderStrategyItem
+}
+
+// target is what both backends put in a target besides the ECS parameters.
+type target struct {
+	ecs        ecsParameters
+	input      *string
+	maxAge     *int32
+	maxRetries *int32
+	deadLetter *string
+}
+
+// targetOf builds the target of a resolved task.
+func targetOf(t *Task) (target, error) {
+	tg := target{ecs: ecsParameters{
+		TaskDefinitionArn: aws.String(t.TaskDefinition), TaskCount: t.TaskCount, LaunchType: t.LaunchType,
+		PlatformVersion: nonEmpty(t.PlatformVersion), Group: nonEmpty(t.Group), PropagateTags: t.PropagateTags,
+		NetworkConfiguration: t.NetworkConfiguration, PlacementConstraints: t.PlacementConstraints,
+		CapacityProviderStrategy: t.CapacityProviderStrategy,
+	}, deadLetter: nonEmpty(t.DeadLetterArn)}
+	if t.EnableExecuteCommand {
+		tg.ecs.EnableExecuteCommand = aws.Bool(true)
+	}
+	input, err := overrideInput(t)
+	if err != nil {
+		return tg, err
+	}
+	tg.input = nonEmpty(input)
+	if rp := t.RetryPolicy; rp != nil {
+		tg.maxAge, tg.maxRetries = rp.MaximumEventAgeSeconds, rp.MaximumRetryAttempts
+	}
+	return tg, nil
+}
+
+// apply fills a task from a target read back from AWS.
+func (tg target) apply(t *Task) error {
+	e := tg.ecs
+	t.TaskDefinition, t.TaskCount, t.LaunchType = aws.ToString(e.TaskDefinitionArn), e.TaskCount, e.LaunchType
+	t.PlatformVersion, t.Group, t.PropagateTags = aws.ToString(e.PlatformVersion), aws.ToString(e.Group), e.PropagateTags
+	t.EnableExecuteCommand = aws.ToBool(e.EnableExecuteCommand)
+	t.NetworkConfiguration, t.PlacementConstraints, t.CapacityProviderStrategy = e.NetworkConfiguration, e.PlacementConstraints, e.CapacityProviderStrategy
+	if in := aws.ToString(tg.input); in != "" {
+		v, err := awsjson.Unmarshal([]byte(in))
+		if err != nil {
+			return fmt.Errorf("its input is not JSON: %w", err)
+		}
+		var o ecstypes.TaskOverride
+		if err := awsjson.Decode(v, &o); err != nil {
+			return fmt.Errorf("its input is not an ECS task override: %w", err)
+		}
+		t.ContainerOverrides, t.Cpu, t.Memory = o.ContainerOverrides, aws.ToString(o.Cpu), aws.ToString(o.Memory)
+	}
+	if tg.maxAge != nil || tg.maxRetries != nil {
+		t.RetryPolicy = &RetryPolicy{MaximumEventAgeSeconds: tg.maxAge, MaximumRetryAttempts: tg.maxRetries}
+	}
+	t.DeadLetterArn = aws.ToString(tg.deadLetter)
+	return nil
+}
+
+// overrideInput is the RunTask overrides a target passes as its input.
+func overrideInput(t *Task) (string, error) {
+	o := ecstypes.TaskOverride{ContainerOverrides: t.ContainerOverrides, Cpu: nonEmpty(t.Cpu), Memory: nonEmpty(t.Memory)}
+	if len(o.ContainerOverrides) == 0 && o.Cpu == nil && o.Memory == nil {
+		return "", nil
+	}
+	g, err := awsjson.ToGeneric(&o)
+	if err != nil {
+		return "", err
+	}
+	b, err := awsjson.Marshal(g)
+	return string(b), err
+}
