@@ -305,3 +305,37 @@ func (f *fakeECS) StopServiceDeployment(_ context.Context, in *awsecs.StopServic
 	st.svc.RunningCount = st.svc.DesiredCount
 	return &awsecs.StopServiceDeploymentOutput{ServiceDeploymentArn: in.ServiceDeploymentArn}, nil
 }
+
+// fakeRun scripts RunTask/DescribeTasks: tasks stop after polls
+// descriptions with the given container exit code (nil: no code, with a
+// stop reason), or fail to start.
+type fakeRun struct {
+	polls     int
+	exitCode  *int32
+	failStart bool
+	described int
+	input     *awsecs.RunTaskInput
+}
+
+func (f *fakeRun) RunTask(_ context.Context, in *awsecs.RunTaskInput, _ ...func(*awsecs.Options)) (*awsecs.RunTaskOutput, error) {
+	f.input = in
+	if f.failStart {
+		return &awsecs.RunTaskOutput{Failures: []types.Failure{{Reason: aws.String("RESOURCE:MEMORY"), Detail: aws.String("no capacity")}}}, nil
+	}
+	return &awsecs.RunTaskOutput{Tasks: []types.Task{{TaskArn: aws.String("arn:aws:ecs:r:1:task/c/abc"), LastStatus: aws.String("PROVISIONING")}}}, nil
+}
+
+func (f *fakeRun) DescribeTasks(_ context.Context, in *awsecs.DescribeTasksInput, _ ...func(*awsecs.Options)) (*awsecs.DescribeTasksOutput, error) {
+	f.described++
+	t := types.Task{TaskArn: aws.String(in.Tasks[0]), LastStatus: aws.String("RUNNING"),
+		Containers: []types.Container{{Name: aws.String("app")}, {Name: aws.String("sidecar"), ExitCode: aws.Int32(0)}}}
+	if f.described >= f.polls {
+		t.LastStatus = aws.String("STOPPED")
+		t.Containers[0].ExitCode = f.exitCode
+		t.StoppedReason, t.StopCode = aws.String("Essential container in task exited"), types.TaskStopCodeEssentialContainerExited
+		if f.exitCode == nil {
+			t.StoppedReason, t.StopCode = aws.String("CannotPullContainerError: pull image manifest has been retried"), types.TaskStopCodeTaskFailedToStart
+		}
+	}
+	return &awsecs.DescribeTasksOutput{Tasks: []types.Task{t}}, nil
+}

@@ -124,3 +124,18 @@ func TestValidate(t *testing.T) {
 func overrideNamed(name string) ecstypes.ContainerOverride {
 	return ecstypes.ContainerOverride{Name: aws.String(name)}
 }
+
+func TestRunTaskInput(t *testing.T) {
+	local := &Task{Name: "nightly", Schedule: "cron(0 16 * * ? *)", TaskDefinition: "batch", Command: []string{"bin/batch", "run"},
+		Environment: map[string]string{"MODE": "full"}, Memory: "1024", LaunchType: "FARGATE", TaskCount: aws.Int32(2),
+		Tags: map[string]string{"team": "data"}}
+	r := Resolve(local, "arn:aws:ecs:r:1:task-definition/batch:4", "app")
+	in, watch := RunTaskInput(r, "app-cluster")
+	o := in.Overrides
+	if aws.ToString(in.TaskDefinition) != "arn:aws:ecs:r:1:task-definition/batch:4" || aws.ToInt32(in.Count) != 2 ||
+		in.LaunchType != "FARGATE" || aws.ToString(o.Memory) != "1024" || watch != "app" ||
+		strings.Join(o.ContainerOverrides[0].Command, " ") != "bin/batch run" || aws.ToString(o.ContainerOverrides[0].Environment[0].Value) != "full" ||
+		aws.ToString(in.Tags[0].Key) != "team" || aws.ToString(in.StartedBy) != "tamp" {
+		t.Errorf("RunTaskInput = %+v, watch %q", in, watch)
+	}
+}

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tamp-ecs/tamp/ecs"
 )
 
 func TestParse(t *testing.T) {
@@ -126,6 +128,7 @@ func TestExitCode(t *testing.T) {
 		{usageError{errors.New("bad flag")}, 1},
 		{context.Canceled, 130},
 		{fmt.Errorf("register: %w", context.Canceled), 130},
+		{fmt.Errorf("run: %w", &ecs.ContainerExitError{Code: 3}), 3},
 	}
 	for _, tt := range tests {
 		if got := exitCode(tt.err); got != tt.want {

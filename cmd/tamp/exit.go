@@ -29,8 +29,10 @@ type invalidInput struct{ error }
 func (e invalidInput) Unwrap() error { return e.error }
 
 // exitCode maps an error to the process exit code. This is the only place
-// that decides exit codes.
+// that decides exit codes. A one-off task's watched container that exited
+// non-zero passes its own code on (scheduled run, run).
 func exitCode(err error) int {
+	var containerExit *ecs.ContainerExitError
 	switch {
 	case err == nil:
 		return exitOK
@@ -38,6 +40,8 @@ func exitCode(err error) int {
 		return exitDiffers
 	case errors.Is(err, context.Canceled):
 		return exitInterrupted
+	case errors.As(err, &containerExit):
+		return int(containerExit.Code)
 	case errors.As(err, new(*ecs.DeploymentFailedError)):
 		return exitFailed
 	case errors.As(err, new(*ecs.WaitTimeoutError)):

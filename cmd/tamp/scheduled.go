@@ -23,6 +23,53 @@ type ScheduledCmd struct {
 	Diff ScheduledDiffCmd `cmd:"" help:"Show what sync would change in the scheduled tasks."`
 	Sync ScheduledSyncCmd `cmd:"" help:"Create and update the scheduled tasks as the config says."`
 	Dump ScheduledDumpCmd `cmd:"" help:"Print the group's existing schedules as a list file, to adopt them."`
+	Run  ScheduledRunCmd  `cmd:"" help:"Run a scheduled task now, as its schedule would, and exit with its container's exit code."`
+}
+
+// ScheduledRunCmd runs one scheduled task now.
+type ScheduledRunCmd struct {
+	Name   string `arg:"" help:"The scheduled task to run."`
+	NoWait bool   `help:"Print the task ARN and return; do not wait for it to stop."`
+}
+
+func (c *ScheduledRunCmd) Run(ctx context.Context, a *app) error {
+	p, err := a.loadProject(ctx)
+	if err != nil {
+		return err
+	}
+	defs, err := ecs.Load(ctx, p, config.Selection{Services: p.Services, TaskDefinitions: p.TaskDefinitions})
+	if err != nil {
+		return invalidInput{err}
+	}
+	tasks, err := loadScheduled(p, defs)
+	if err != nil {
+		return err
+	}
+	if tasks, err = onlyTasks(tasks, []string{c.Name}); err != nil {
+		return invalidInput{err}
+	}
+	cfg, err := a.awsConfig(ctx, p)
+	if err != nil {
+		return err
+	}
+	api := awsecs.NewFromConfig(cfg)
+	// The revision the schedule runs after a sync: register (idempotently).
+	arns, firsts, err := resolveTaskDefinitions(ctx, api, tasks, defs, true, nil)
+	if err != nil {
+		return err
+	}
+	t := tasks[0]
+	in, watch := scheduled.RunTaskInput(scheduled.Resolve(t, arns[t.TaskDefinition], firsts[t.TaskDefinition]), clusterOf(p.Cluster))
+	if watch == "" {
+		watch = firsts[t.TaskDefinition]
+	}
+	runner := &ecs.Runner{API: api, Started: func(arns []string) {
+		for _, arn := range arns {
+			fmt.Fprintln(a.stdout, arn)
+		}
+	}}
+	_, err = runner.Run(ctx, in, watch, c.NoWait)
+	return err
 }
 
 // ScheduledDumpCmd prints the schedules of the config's group as a list file.

@@ -1,0 +1,31 @@
+package scheduled
+
+import (
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+)
+
+// RunTaskInput is the RunTask request that runs a resolved task now with
+// exactly what its schedule passes, and the container whose exit code
+// counts (the task's container, else its first override's, else "").
+func RunTaskInput(t *Task, cluster string) (*awsecs.RunTaskInput, string) {
+	in := &awsecs.RunTaskInput{
+		Cluster: aws.String(cluster), TaskDefinition: aws.String(t.TaskDefinition), Count: t.TaskCount,
+		LaunchType: t.LaunchType, CapacityProviderStrategy: t.CapacityProviderStrategy, NetworkConfiguration: t.NetworkConfiguration,
+		PlatformVersion: nonEmpty(t.PlatformVersion), Group: nonEmpty(t.Group), PropagateTags: t.PropagateTags,
+		EnableExecuteCommand: t.EnableExecuteCommand, PlacementConstraints: t.PlacementConstraints,
+		StartedBy: aws.String("tamp"),
+	}
+	for k, v := range t.Tags {
+		in.Tags = append(in.Tags, ecstypes.Tag{Key: aws.String(k), Value: aws.String(v)})
+	}
+	if len(t.ContainerOverrides) > 0 || t.Cpu != "" || t.Memory != "" {
+		in.Overrides = &ecstypes.TaskOverride{ContainerOverrides: t.ContainerOverrides, Cpu: nonEmpty(t.Cpu), Memory: nonEmpty(t.Memory)}
+	}
+	watch := t.Container
+	if watch == "" && len(t.ContainerOverrides) > 0 {
+		watch = aws.ToString(t.ContainerOverrides[0].Name)
+	}
+	return in, watch
+}
