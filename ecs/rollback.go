@@ -226,6 +226,18 @@ func unsupported(err error) bool {
 	return strings.Contains(err.Error(), "not yet implemented") || strings.Contains(err.Error(), "StatusCode: 501")
 }
 
+// PreviousRevision is the ARN of the newest ACTIVE revision of family older
+// than its latest ACTIVE one, and that latest one's ARN.
+func (d *Deployer) PreviousRevision(ctx context.Context, family string) (previous, latest string, err error) {
+	out, err := d.API.DescribeTaskDefinition(ctx, &awsecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(family)})
+	if err != nil {
+		return "", "", fmt.Errorf("latest revision of %s: %w", family, err)
+	}
+	latest = aws.ToString(out.TaskDefinition.TaskDefinitionArn)
+	previous, err = d.target(ctx, latest, 0)
+	return previous, latest, err
+}
+
 // target is the revision to roll back to: family:N, or the newest ACTIVE
 // revision older than the one running.
 func (d *Deployer) target(ctx context.Context, from string, revision int32) (string, error) {

@@ -3,12 +3,14 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
 
 	"github.com/tamp-ecs/tamp/config"
 	"github.com/tamp-ecs/tamp/ecs"
+	"github.com/tamp-ecs/tamp/scheduled"
 )
 
 // serviceScope is the project, its ECS client and the names of the
@@ -104,14 +106,48 @@ func (c *RollbackCmd) Run(ctx context.Context, a *app) error {
 		fmt.Fprintln(a.stderr, "dry run: nothing was changed")
 	}
 	if err == nil && !c.DryRun && !c.NoWait && s.project.Scheduled != nil && !c.NoScheduled {
-		// Scheduled tasks on a rolled-back service's task definition follow it.
+		// Scheduled tasks on a rolled-back service's task definition follow
+		// it; those on a standalone task definition go back one revision
+		// too (without --only), as deploy moved them forward.
 		pinned := map[string]string{}
 		for _, r := range results {
 			pinned[r.Name] = r.To
 		}
+		if len(a.Only) == 0 {
+			if err = a.previousStandalone(ctx, s, pinned); err != nil {
+				return err
+			}
+		}
 		err = a.repointScheduledTo(ctx, s.project, pinned)
 	}
 	return err
+}
+
+// previousStandalone pins the standalone task definitions the scheduled
+// tasks use to the revision before their family's latest.
+func (a *app) previousStandalone(ctx context.Context, s *serviceScope, pinned map[string]string) error {
+	defs, err := ecs.Load(ctx, s.project, config.Selection{TaskDefinitions: s.project.TaskDefinitions})
+	if err != nil {
+		return invalidInput{err}
+	}
+	tasks, err := loadScheduled(s.project, defs)
+	if err != nil {
+		return err
+	}
+	d := &ecs.Deployer{API: s.api}
+	for _, td := range defs.TaskDefinitions {
+		used := slices.ContainsFunc(tasks, func(t *scheduled.Task) bool { return t.TaskDefinition == td.Name })
+		if !used {
+			continue
+		}
+		previous, latest, err := d.PreviousRevision(ctx, td.Family())
+		if err != nil {
+			return err
+		}
+		pinned[td.Name] = previous
+		fmt.Fprintf(a.stderr, "%s: scheduled tasks go back %s -> %s\n", td.Name, shortRevision(latest), shortRevision(previous))
+	}
+	return nil
 }
 
 // repointScheduledTo points the scheduled tasks using the named config task
