@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"text/tabwriter"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
@@ -24,6 +26,74 @@ type ScheduledCmd struct {
 	Sync ScheduledSyncCmd `cmd:"" help:"Create and update the scheduled tasks as the config says."`
 	Dump ScheduledDumpCmd `cmd:"" help:"Print the group's existing schedules as a list file, to adopt them."`
 	Run  ScheduledRunCmd  `cmd:"" help:"Run a scheduled task now, as its schedule would, and exit with its container's exit code."`
+	List ScheduledListCmd `cmd:"" help:"List the scheduled tasks the config declares, with their revision and next run."`
+}
+
+// ScheduledListCmd lists the declared tasks.
+type ScheduledListCmd struct{}
+
+// listedTask is one line of scheduled list.
+type listedTask struct {
+	Name           string `json:"name"`
+	Schedule       string `json:"schedule"`
+	Timezone       string `json:"timezone"`
+	State          string `json:"state"`
+	TaskDefinition string `json:"task_definition"` // family:revision a sync would use
+	NextRun        string `json:"next_run,omitempty"`
+}
+
+func (c *ScheduledListCmd) Run(ctx context.Context, a *app) error {
+	p, err := a.loadProject(ctx)
+	if err != nil {
+		return err
+	}
+	defs, err := ecs.Load(ctx, p, config.Selection{Services: p.Services, TaskDefinitions: p.TaskDefinitions})
+	if err != nil {
+		return invalidInput{err}
+	}
+	tasks, err := loadScheduled(p, defs)
+	if err != nil {
+		return err
+	}
+	if tasks, err = onlyTasks(tasks, a.Only); err != nil {
+		return invalidInput{err}
+	}
+	cfg, err := a.awsConfig(ctx, p)
+	if err != nil {
+		return err
+	}
+	arns, _, err := resolveTaskDefinitions(ctx, awsecs.NewFromConfig(cfg), tasks, defs, false, nil)
+	if err != nil {
+		return err
+	}
+	var rows []listedTask
+	now := time.Now()
+	for _, t := range tasks {
+		row := listedTask{Name: t.Name, Schedule: t.Schedule, Timezone: t.Timezone, State: "ENABLED", TaskDefinition: shortRevision(arns[t.TaskDefinition])}
+		if row.Timezone == "" {
+			row.Timezone = "UTC"
+		}
+		if t.Disabled {
+			row.State = "DISABLED"
+		}
+		if next, ok := scheduled.NextRun(t.Schedule, t.Timezone, now); ok {
+			row.NextRun = next.Format(time.RFC3339)
+		}
+		rows = append(rows, row)
+	}
+	if a.Output == "json" {
+		return writeJSON(a, map[string]any{"scheduled_tasks": rows})
+	}
+	w := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "NAME\tSCHEDULE\tTIME ZONE\tSTATE\tTASK DEFINITION\tNEXT RUN")
+	for _, r := range rows {
+		next := r.NextRun
+		if next == "" {
+			next = "-"
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Name, r.Schedule, r.Timezone, r.State, r.TaskDefinition, next)
+	}
+	return w.Flush()
 }
 
 // ScheduledRunCmd runs one scheduled task now.
