@@ -105,6 +105,49 @@ func (b *EventsBackend) Remote(ctx context.Context) (map[string]*Task, bool, err
 	return tasks, true, err
 }
 
+// Adopt reads every scheduled rule whose name starts with prefix and has
+// an ECS target, owned or not, for scheduled dump.
+func (b *EventsBackend) Adopt(ctx context.Context, prefix string) (map[string]*Task, error) {
+	var rules []etypes.Rule
+	in := &eventbridge.ListRulesInput{NamePrefix: nonEmpty(prefix)}
+	for {
+		out, err := b.API.ListRules(ctx, in)
+		if err != nil {
+			return nil, fmt.Errorf("list rules: %w", err)
+		}
+		rules = append(rules, out.Rules...)
+		if out.NextToken == nil {
+			break
+		}
+		in.NextToken = out.NextToken
+	}
+	byName := map[string]etypes.Rule{}
+	var names []string
+	for _, r := range rules {
+		if aws.ToString(r.ScheduleExpression) != "" {
+			byName[aws.ToString(r.Name)] = r
+			names = append(names, aws.ToString(r.Name))
+		}
+	}
+	tasks := map[string]*Task{}
+	var mu sync.Mutex
+	err := forEach(ctx, names, 8, func(name string) error {
+		targets, err := b.API.ListTargetsByRule(ctx, &eventbridge.ListTargetsByRuleInput{Rule: aws.String(name)})
+		if err != nil {
+			return fmt.Errorf("targets of rule %s: %w", name, err)
+		}
+		t, err := fromRule(byName[name], targets.Targets)
+		if err != nil {
+			return nil // not an ECS task: not ours to adopt
+		}
+		mu.Lock()
+		tasks[name] = t
+		mu.Unlock()
+		return nil
+	})
+	return tasks, err
+}
+
 // Put writes the rule (tagged as the group's) and its ECS target.
 func (b *EventsBackend) Put(ctx context.Context, t *Task, exists bool) error {
 	state := etypes.RuleStateEnabled

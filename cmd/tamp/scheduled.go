@@ -142,28 +142,38 @@ func (c *ScheduledRunCmd) Run(ctx context.Context, a *app) error {
 	return err
 }
 
-// ScheduledDumpCmd prints the schedules of the config's group as a list file.
-type ScheduledDumpCmd struct{}
+// ScheduledDumpCmd prints existing schedules or rules as a list file.
+type ScheduledDumpCmd struct {
+	Prefix string `help:"events backend: dump the scheduled rules whose names start with this (owned or not)."`
+}
 
 func (c *ScheduledDumpCmd) Run(ctx context.Context, a *app) error {
 	p, err := a.loadProject(ctx)
 	if err != nil {
 		return err
 	}
-	if p.Scheduled == nil || p.Scheduled.Backend != config.BackendScheduler {
-		return invalidInput{fmt.Errorf("%s: scheduled dump reads an EventBridge Scheduler group: set scheduled.backend: scheduler and scheduled.group", p.Path)}
+	if p.Scheduled == nil {
+		return invalidInput{fmt.Errorf("%s: scheduled dump needs a scheduled block naming the backend (and, for scheduler, the group)", p.Path)}
 	}
 	cfg, err := a.awsConfig(ctx, p)
 	if err != nil {
 		return err
 	}
-	backend := &scheduled.SchedulerBackend{API: scheduler.NewFromConfig(cfg), Group: p.Scheduled.Group}
-	remote, exists, err := backend.Remote(ctx)
-	if err != nil {
-		return err
-	}
-	if !exists {
-		return fmt.Errorf("schedule group %s does not exist", p.Scheduled.Group)
+	var remote map[string]*scheduled.Task
+	if p.Scheduled.Backend == config.BackendEvents {
+		remote, err = (&scheduled.EventsBackend{API: eventbridge.NewFromConfig(cfg)}).Adopt(ctx, c.Prefix)
+		if err != nil {
+			return err
+		}
+	} else {
+		var exists bool
+		remote, exists, err = (&scheduled.SchedulerBackend{API: scheduler.NewFromConfig(cfg), Group: p.Scheduled.Group}).Remote(ctx)
+		if err != nil {
+			return err
+		}
+		if !exists {
+			return fmt.Errorf("schedule group %s does not exist", p.Scheduled.Group)
+		}
 	}
 	names := make([]string, 0, len(remote))
 	for name := range remote {
