@@ -40,6 +40,9 @@ type Runner struct {
 	First, Max time.Duration
 	// Started is told the task ARNs once they are started.
 	Started func(arns []string)
+	// Polled is called after each description of the tasks (following
+	// their logs, say), the last one when they have stopped.
+	Polled func(ctx context.Context, tasks []types.Task)
 }
 
 // Run starts the task(s) and, unless noWait, waits until they stop. The
@@ -83,6 +86,9 @@ func (r *Runner) Run(ctx context.Context, in *awsecs.RunTaskInput, watch string,
 		desc, err := r.API.DescribeTasks(ctx, &awsecs.DescribeTasksInput{Cluster: in.Cluster, Tasks: arns})
 		if err != nil {
 			return arns, fmt.Errorf("follow task: %w", err)
+		}
+		if r.Polled != nil {
+			r.Polled(ctx, desc.Tasks)
 		}
 		if !allStopped(desc.Tasks, len(arns)) {
 			continue

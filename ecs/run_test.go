@@ -3,11 +3,16 @@ package ecs
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	cwltypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	"github.com/aws/smithy-go"
 )
 
 func TestRunExitCodes(t *testing.T) {
@@ -55,5 +60,59 @@ func TestRunNoWait(t *testing.T) {
 	arns, err := (&Runner{API: f}).Run(context.Background(), &awsecs.RunTaskInput{TaskDefinition: aws.String("b:1")}, "", true)
 	if err != nil || len(arns) != 1 || f.described != 0 {
 		t.Errorf("arns %v, err %v, described %d", arns, err, f.described)
+	}
+}
+
+// fakeLogs serves a stream that grows by one batch of lines per call, as
+// a running task's log does; the stream is missing before the first batch.
+type fakeLogs struct {
+	batches [][]string
+	calls   int
+}
+
+func (f *fakeLogs) GetLogEvents(_ context.Context, in *cloudwatchlogs.GetLogEventsInput, _ ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.GetLogEventsOutput, error) {
+	f.calls++
+	if f.calls == 1 {
+		return nil, &smithy.GenericAPIError{Code: "ResourceNotFoundException", Message: "The specified log stream does not exist."}
+	}
+	// The token is the number of batches already read.
+	read := 0
+	if in.NextToken != nil {
+		read, _ = strconv.Atoi(*in.NextToken)
+	}
+	out := &cloudwatchlogs.GetLogEventsOutput{NextForwardToken: aws.String(strconv.Itoa(read))}
+	if read < len(f.batches) && read < f.calls-1 {
+		for _, m := range f.batches[read] {
+			out.Events = append(out.Events, cwltypes.OutputLogEvent{Message: aws.String(m)})
+		}
+		out.NextForwardToken = aws.String(strconv.Itoa(read + 1))
+	}
+	return out, nil
+}
+
+func TestLogFollowerPrintsEachLineOnceInOrder(t *testing.T) {
+	logs := &fakeLogs{batches: [][]string{{"migrating", "step 1"}, {"step 2"}, {"done"}}}
+	var lines []string
+	f := &LogFollower{API: logs, Group: "/ecs/app", Stream: "app/app/abc", Print: func(l string) { lines = append(lines, l) }}
+	for range 6 {
+		if err := f.Poll(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := strings.Join(lines, "|"); got != "migrating|step 1|step 2|done" {
+		t.Errorf("lines = %s", got)
+	}
+}
+
+func TestAwslogsStream(t *testing.T) {
+	c := types.ContainerDefinition{Name: aws.String("app"), LogConfiguration: &types.LogConfiguration{
+		LogDriver: types.LogDriverAwslogs, Options: map[string]string{"awslogs-group": "/ecs/app", "awslogs-region": "eu-west-1", "awslogs-stream-prefix": "batch"}}}
+	g, r, s, ok := AwslogsStream(c, "arn:aws:ecs:r:1:task/cluster/0123abcd")
+	if !ok || g != "/ecs/app" || r != "eu-west-1" || s != "batch/app/0123abcd" {
+		t.Errorf("got %q %q %q %v", g, r, s, ok)
+	}
+	c.LogConfiguration.Options["awslogs-stream-prefix"] = ""
+	if _, _, _, ok := AwslogsStream(c, "arn"); ok {
+		t.Error("a stream without a prefix cannot be named")
 	}
 }
