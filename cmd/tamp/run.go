@@ -87,11 +87,18 @@ func (c *RunCmd) Run(ctx context.Context, a *app) error {
 		}
 		setCommand(in, target, words)
 	}
+	return a.runAndFollow(ctx, api, in, containers, watch, c.NoWait)
+}
+
+// runAndFollow runs the task(s), prints the ARN (on stdout with noWait,
+// where it is the command's result), follows the watched container's log
+// on stdout, and returns its exit as the command's.
+func (a *app) runAndFollow(ctx context.Context, api ecs.RunAPI, in *awsecs.RunTaskInput, containers []types.ContainerDefinition, watch string, noWait bool) error {
 	var follower *ecs.LogFollower
 	runner := &ecs.Runner{API: api,
 		Started: func(arns []string) {
 			for _, arn := range arns {
-				if c.NoWait {
+				if noWait {
 					fmt.Fprintln(a.stdout, arn)
 				} else {
 					fmt.Fprintf(a.stderr, "started %s\n", arn)
@@ -110,7 +117,7 @@ func (c *RunCmd) Run(ctx context.Context, a *app) error {
 			}
 		},
 	}
-	_, err = runner.Run(ctx, in, watch, c.NoWait)
+	_, err := runner.Run(ctx, in, watch, noWait)
 	if follower != nil {
 		_ = follower.Poll(ctx) // the last lines written as it stopped
 	}

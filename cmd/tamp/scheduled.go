@@ -124,22 +124,20 @@ func (c *ScheduledRunCmd) Run(ctx context.Context, a *app) error {
 	}
 	api := awsecs.NewFromConfig(cfg)
 	// The revision the schedule runs after a sync: register (idempotently).
-	arns, firsts, err := resolveTaskDefinitions(ctx, api, tasks, defs, true, nil)
+	t := tasks[0]
+	arn, containers, err := runnableRevision(ctx, api, defs, t.TaskDefinition)
 	if err != nil {
 		return err
 	}
-	t := tasks[0]
-	in, watch := scheduled.RunTaskInput(scheduled.Resolve(t, arns[t.TaskDefinition], firsts[t.TaskDefinition]), clusterOf(p.Cluster))
-	if watch == "" {
-		watch = firsts[t.TaskDefinition]
+	first := ""
+	if len(containers) > 0 {
+		first = aws.ToString(containers[0].Name)
 	}
-	runner := &ecs.Runner{API: api, Started: func(arns []string) {
-		for _, arn := range arns {
-			fmt.Fprintln(a.stdout, arn)
-		}
-	}}
-	_, err = runner.Run(ctx, in, watch, c.NoWait)
-	return err
+	in, watch := scheduled.RunTaskInput(scheduled.Resolve(t, arn, first), clusterOf(p.Cluster))
+	if watch == "" {
+		watch = firstEssential(containers)
+	}
+	return a.runAndFollow(ctx, api, in, containers, watch, c.NoWait)
 }
 
 // ScheduledDumpCmd prints existing schedules or rules as a list file.
