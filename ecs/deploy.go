@@ -128,6 +128,13 @@ func (d *Deployer) Deploy(ctx context.Context, defs *Definitions, opts DeployOpt
 	return results, errors.Join(errs...)
 }
 
+// CheckDeployable finds what deploy would refuse (a service to create with
+// no desired count, one with a deployment in progress, ...), without
+// changing anything: deploy --dry-run reports the same refusals.
+func CheckDeployable(defs *Definitions, remote *Remote, opts DeployOptions) error {
+	return checkDeployable(defs, remote, opts)
+}
+
 // checkDeployable finds what cannot be deployed, before anything changes.
 func checkDeployable(defs *Definitions, remote *Remote, opts DeployOptions) error {
 	var errs []error

@@ -124,32 +124,23 @@ func (d *Deployer) waitFor(ctx context.Context, cluster, name string, dep Deploy
 	return d.Waiter.Wait(ctx, cluster, name, dep, until, since)
 }
 
-// Scale sets the services' desired count and waits until they run it.
+// Scale sets the services' desired count and waits, for all of them at
+// once, until each runs it with no other deployment left. A service that
+// could not be scaled is reported and the others are still followed.
 func (d *Deployer) Scale(ctx context.Context, cluster string, names []string, tasks int32, noWait bool, timeout time.Duration) error {
-	clock := d.Clock
-	if clock == nil {
-		clock = SystemClock{}
-	}
-	since := clock.Now()
+	var errs []error
+	var scaled []string
 	for _, name := range names {
 		if _, err := d.API.UpdateService(ctx, &awsecs.UpdateServiceInput{
 			Cluster: aws.String(cluster), Service: aws.String(name), DesiredCount: aws.Int32(tasks),
 		}); err != nil {
-			return fmt.Errorf("scale service %s: %w", name, err)
+			errs = append(errs, fmt.Errorf("scale service %s: %w", name, err))
+			continue
 		}
+		scaled = append(scaled, name)
 	}
-	if noWait {
-		return nil
-	}
-	statuses, err := Status(ctx, d.API, cluster, names, 0)
-	if err != nil {
-		return err
-	}
-	var errs []error
-	for _, st := range statuses {
-		if p := primaryOf(st); p != nil {
-			errs = append(errs, d.waitFor(ctx, cluster, st.Name, Deployment{ID: p.ID, TaskDefinition: p.TaskDefinition}, UntilStable, since, timeout))
-		}
+	if !noWait && len(scaled) > 0 {
+		errs = append(errs, d.WaitCurrent(ctx, cluster, scaled, UntilStable, timeout))
 	}
 	return errors.Join(errs...)
 }

@@ -54,6 +54,9 @@ func (c *DeployCmd) Run(ctx context.Context, a *app) error {
 		if err != nil {
 			return err
 		}
+		if err := ecs.CheckDeployable(defs, remote, c.options(p, source)); err != nil {
+			return err
+		}
 		report, err := ecs.Diff(defs, remote, ignoredTags(p))
 		if err != nil {
 			return err
