@@ -58,8 +58,13 @@ echo "# a new image tag: the diff a pull request would show, then the deploy"
 step "$TAMP" diff --only web
 step "$TAMP" deploy --debug
 step "$TAMP" status --only web --events 3
+echo "# the batches run the revision deploy registered"
+step "$TAMP" scheduled list
+echo "# maintenance: every batch off, then back as the config says"
+step "$TAMP" scheduled sync --disable-all
+step "$TAMP" scheduled sync
 echo "# and back"
-step "$TAMP" rollback --only web
+step "$TAMP" rollback
 step "$TAMP" status --only web --events 2
 echo
 echo "demo finished; moto is stopped."
