@@ -3,12 +3,13 @@ package config
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"text/template"
 
-	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/google/go-jsonnet"
 	"github.com/google/go-jsonnet/ast"
 
@@ -54,7 +55,11 @@ func tfstatePlugin(ctx context.Context, setup PluginSetup) (Functions, error) {
 			if err != nil {
 				return nil, err
 			}
-			return s3.NewFromConfig(cfg), nil
+			endpoint := lookup(setup.LookupEnv, "AWS_ENDPOINT_URL_S3")
+			if endpoint == "" {
+				endpoint = aws.ToString(cfg.BaseEndpoint) // AWS_ENDPOINT_URL
+			}
+			return &tfstate.HTTPS3{Credentials: cfg.Credentials, Region: cfg.Region, Endpoint: endpoint}, nil
 		},
 	}
 	var (
@@ -117,4 +122,12 @@ func stringSettings(cfg map[string]any, allowed ...string) (map[string]string, e
 		out[k] = s
 	}
 	return out, nil
+}
+
+func lookup(env func(string) (string, bool), key string) string {
+	if env == nil {
+		env = os.LookupEnv
+	}
+	v, _ := env(key)
+	return v
 }

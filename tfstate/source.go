@@ -26,8 +26,6 @@ type S3API interface {
 	HeadBucket(ctx context.Context, in *s3.HeadBucketInput, optFns ...func(*s3.Options)) (*s3.HeadBucketOutput, error)
 }
 
-var _ S3API = (*s3.Client)(nil)
-
 // Sources says how to reach states that are not local files.
 type Sources struct {
 	// S3 returns a client for a region ("" for the default one). It is
