@@ -21,6 +21,7 @@ type API interface {
 	DeregisterTaskDefinition(ctx context.Context, in *awsecs.DeregisterTaskDefinitionInput, optFns ...func(*awsecs.Options)) (*awsecs.DeregisterTaskDefinitionOutput, error)
 	ListServiceDeployments(ctx context.Context, in *awsecs.ListServiceDeploymentsInput, optFns ...func(*awsecs.Options)) (*awsecs.ListServiceDeploymentsOutput, error)
 	StopServiceDeployment(ctx context.Context, in *awsecs.StopServiceDeploymentInput, optFns ...func(*awsecs.Options)) (*awsecs.StopServiceDeploymentOutput, error)
+	DescribeServiceDeployments(ctx context.Context, in *awsecs.DescribeServiceDeploymentsInput, optFns ...func(*awsecs.Options)) (*awsecs.DescribeServiceDeploymentsOutput, error)
 	DescribeTaskDefinition(ctx context.Context, in *awsecs.DescribeTaskDefinitionInput, optFns ...func(*awsecs.Options)) (*awsecs.DescribeTaskDefinitionOutput, error)
 	RegisterTaskDefinition(ctx context.Context, in *awsecs.RegisterTaskDefinitionInput, optFns ...func(*awsecs.Options)) (*awsecs.RegisterTaskDefinitionOutput, error)
 	TagResource(ctx context.Context, in *awsecs.TagResourceInput, optFns ...func(*awsecs.Options)) (*awsecs.TagResourceOutput, error)

@@ -116,7 +116,8 @@ func TestDeployFailureAndRollback(t *testing.T) {
 	if !errors.As(err, &failed) {
 		t.Fatalf("err = %v, want a DeploymentFailedError", err)
 	}
-	if !strings.Contains(failed.Reason, "circuit breaker") || !strings.Contains(failed.Reason, "tasks failed to start") {
+	if !strings.Contains(failed.Reason, "circuit breaker") || !strings.Contains(failed.Reason, "tasks failed to start") ||
+		!strings.Contains(failed.Reason, "(ECS: Service deployment rolled back because the circuit breaker threshold was exceeded.)") {
 		t.Errorf("reason = %q", failed.Reason)
 	}
 	if !strings.Contains(strings.Join(log.lines, "\n"), "event: (service web) deployment") {

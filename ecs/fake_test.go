@@ -31,6 +31,7 @@ type fakeECS struct {
 	noAutoRollback bool
 	failOnly       *string
 	noRolloutState bool
+	history        map[string][]types.Deployment // failed deployments, by service
 	nextID         int
 	nextEvent      int
 
@@ -43,7 +44,7 @@ type fakeECS struct {
 }
 
 func newFakeECS() *fakeECS {
-	return &fakeECS{svcs: map[string]*serviceState{}, rollouts: map[string]rollout{}, revisions: map[string][]*types.TaskDefinition{}, tags: map[string][]types.Tag{}, calls: map[string]int{}, fail: map[string]error{}}
+	return &fakeECS{history: map[string][]types.Deployment{}, svcs: map[string]*serviceState{}, rollouts: map[string]rollout{}, revisions: map[string][]*types.TaskDefinition{}, tags: map[string][]types.Tag{}, calls: map[string]int{}, fail: map[string]error{}}
 }
 
 var _ API = (*fakeECS)(nil)

@@ -81,6 +81,7 @@ func (f *fakeECS) advance(st *serviceState) {
 	f.inFlight.Add(-1)
 	f.nextEvent++
 	if r.fail {
+		f.history[aws.ToString(st.svc.ServiceName)] = append(f.history[aws.ToString(st.svc.ServiceName)], ours.d)
 		ours.d.RolloutState = types.DeploymentRolloutStateFailed
 		ours.d.RolloutStateReason = aws.String("ECS deployment circuit breaker: tasks failed to start.")
 		if f.noAutoRollback {
@@ -272,12 +273,43 @@ func (f *fakeECS) ListServiceDeployments(_ context.Context, in *awsecs.ListServi
 		return nil, err
 	}
 	out := &awsecs.ListServiceDeploymentsOutput{}
-	if st, ok := f.svcs[aws.ToString(in.Service)]; ok {
+	wants := func(s types.ServiceDeploymentStatus) bool {
+		return len(in.Status) == 0 || slices.Contains(in.Status, s)
+	}
+	for i := len(f.history[aws.ToString(in.Service)]) - 1; wants(types.ServiceDeploymentStatusRollbackSuccessful) && i >= 0; i-- {
+		d := f.history[aws.ToString(in.Service)][i]
+		out.ServiceDeployments = append(out.ServiceDeployments, types.ServiceDeploymentBrief{
+			ServiceDeploymentArn: aws.String(aws.ToString(in.Service) + "/" + aws.ToString(d.Id)), Status: types.ServiceDeploymentStatusRollbackSuccessful,
+		})
+	}
+	if st, ok := f.svcs[aws.ToString(in.Service)]; ok && wants(types.ServiceDeploymentStatusInProgress) {
 		for _, d := range st.deployments {
 			if d.d.RolloutState == types.DeploymentRolloutStateInProgress {
 				out.ServiceDeployments = append(out.ServiceDeployments, types.ServiceDeploymentBrief{
 					ServiceDeploymentArn: aws.String(aws.ToString(st.svc.ServiceName) + "/" + aws.ToString(d.d.Id)),
 					Status:               types.ServiceDeploymentStatusInProgress,
+				})
+			}
+		}
+	}
+	return out, nil
+}
+
+// DescribeServiceDeployments answers for deployments ListServiceDeployments
+// named, with the failure reason of a failed one.
+func (f *fakeECS) DescribeServiceDeployments(_ context.Context, in *awsecs.DescribeServiceDeploymentsInput, _ ...func(*awsecs.Options)) (*awsecs.DescribeServiceDeploymentsOutput, error) {
+	defer f.mu.Unlock()
+	if err := f.enter("DescribeServiceDeployments"); err != nil {
+		return nil, err
+	}
+	out := &awsecs.DescribeServiceDeploymentsOutput{}
+	for _, arn := range in.ServiceDeploymentArns {
+		name, id, _ := strings.Cut(arn, "/")
+		for _, d := range f.history[name] {
+			if aws.ToString(d.Id) == id {
+				out.ServiceDeployments = append(out.ServiceDeployments, types.ServiceDeployment{
+					ServiceDeploymentArn: aws.String(arn), Status: types.ServiceDeploymentStatusRollbackSuccessful,
+					StatusReason: aws.String("Service deployment rolled back because the circuit breaker threshold was exceeded."),
 				})
 			}
 		}

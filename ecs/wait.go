@@ -168,6 +168,10 @@ func (w *Waiter) Wait(ctx context.Context, cluster, service string, dep Deployme
 		w.reportEvents(svc, since, seenEvents)
 		polls++
 		done, p, err := judge(svc, dep, until, polls)
+		var failed *DeploymentFailedError
+		if errors.As(err, &failed) {
+			failed.Reason += w.ecsReason(ctx, cluster, service, since, failed.Reason)
+		}
 		p.Service, p.At = service, clock.Now()
 		if p != last.withoutTime(p.At) && w.Progress != nil {
 			w.Progress(p)
@@ -182,6 +186,30 @@ func (w *Waiter) Wait(ctx context.Context, cluster, service string, dep Deployme
 func (p Progress) withoutTime(at time.Time) Progress {
 	p.At = at
 	return p
+}
+
+// ecsReason asks the service deployments API, where it answers, why ECS
+// ended the latest deployment: " (ECS: <reason>)", or "" when it has
+// nothing more to say than known already.
+func (w *Waiter) ecsReason(ctx context.Context, cluster, service string, since time.Time, known string) string {
+	list, err := w.API.ListServiceDeployments(ctx, &awsecs.ListServiceDeploymentsInput{
+		Cluster: aws.String(cluster), Service: aws.String(service),
+		CreatedAt: &types.CreatedAt{After: aws.Time(since.Add(-time.Minute))},
+	})
+	if err != nil || len(list.ServiceDeployments) == 0 {
+		return ""
+	}
+	out, err := w.API.DescribeServiceDeployments(ctx, &awsecs.DescribeServiceDeploymentsInput{
+		ServiceDeploymentArns: []string{aws.ToString(list.ServiceDeployments[0].ServiceDeploymentArn)},
+	})
+	if err != nil || len(out.ServiceDeployments) == 0 {
+		return ""
+	}
+	reason := aws.ToString(out.ServiceDeployments[0].StatusReason)
+	if reason == "" || strings.Contains(known, reason) {
+		return ""
+	}
+	return " (ECS: " + reason + ")"
 }
 
 // stopped explains why waiting ended early: the timeout, or Ctrl-C.

@@ -20,8 +20,9 @@ command, at once: `echo WORDS` lines go to the container's awslogs stream
 task is STOPPED when first described. (moto needs container instances to
 run tasks, and its task answers cannot be read by the Go SDK.)
 
-ListServiceDeployments and StopServiceDeployment, which moto lacks, are
-answered from those deployments; a ROLLBACK stop returns the service to the
+ListServiceDeployments, DescribeServiceDeployments and
+StopServiceDeployment, which moto lacks, are answered from those deployments
+(failed ones kept in a short history); a ROLLBACK stop returns the service to the
 deployment before the stopped one at once.
 
 Run it as `python3 motoserver.py -H 127.0.0.1 -p PORT`, like moto.server.
@@ -92,6 +93,11 @@ def _settle(backend, service, previous_task_definition):
     if outcome == "fail":
         deployment.update(rolloutState="FAILED", status="ACTIVE", failedTasks=service.desired_count,
                           rolloutStateReason="ECS deployment circuit breaker: tasks failed to start.")
+        # Gone from the service once rolled back, but the service
+        # deployments API still tells of it.
+        history = getattr(service, "_tamp_history", [])
+        history.append(dict(deployment, statusReason="Service deployment rolled back because the circuit breaker threshold was exceeded."))
+        service._tamp_history = history
         _event(service, f"(service {service.name}) (deployment {deployment['id']}) deployment failed: tasks failed to start.")
         older = service.deployments[1:]
         if older and previous_task_definition:
@@ -144,6 +150,11 @@ def list_service_deployments(self):
     wanted = self._get_param("status") or []
     states = {"IN_PROGRESS": "IN_PROGRESS", "COMPLETED": "SUCCESSFUL", "FAILED": "ROLLBACK_SUCCESSFUL"}
     briefs = []
+    for d in reversed(getattr(service, "_tamp_history", [])):
+        if not wanted or "ROLLBACK_SUCCESSFUL" in wanted:
+            briefs.append({"serviceDeploymentArn": _deployment_arn(service, d), "serviceArn": service.arn,
+                           "clusterArn": service.cluster_arn, "status": "ROLLBACK_SUCCESSFUL",
+                           "targetServiceRevisionArn": d["taskDefinition"]})
     for d in service.deployments:
         status = states.get(d.get("rolloutState"), "IN_PROGRESS")
         if wanted and status not in wanted:
@@ -152,6 +163,17 @@ def list_service_deployments(self):
                        "clusterArn": service.cluster_arn, "status": status,
                        "targetServiceRevisionArn": d["taskDefinition"]})
     return json.dumps({"serviceDeployments": briefs})
+
+
+def describe_service_deployments(self):
+    found = []
+    for arn in self._get_param("serviceDeploymentArns") or []:
+        for service in self.ecs_backend.services.values():
+            for d in getattr(service, "_tamp_history", []):
+                if _deployment_arn(service, d) == arn:
+                    found.append({"serviceDeploymentArn": arn, "serviceArn": service.arn, "clusterArn": service.cluster_arn,
+                                  "status": "ROLLBACK_SUCCESSFUL", "statusReason": d["statusReason"]})
+    return json.dumps({"serviceDeployments": found, "failures": []})
 
 
 def stop_service_deployment(self):
@@ -283,6 +305,7 @@ EC2ContainerServiceResponse.create_service = respond_create
 EC2ContainerServiceResponse.update_service = respond_update
 EC2ContainerServiceResponse.list_service_deployments = list_service_deployments
 EC2ContainerServiceResponse.stop_service_deployment = stop_service_deployment
+EC2ContainerServiceResponse.describe_service_deployments = describe_service_deployments
 EC2ContainerServiceResponse.run_task = run_task
 EC2ContainerServiceResponse.describe_tasks = describe_tasks
 
