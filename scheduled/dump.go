@@ -18,6 +18,7 @@ func Dump(tasks []*Task) ([]byte, error) {
 	docs := make([]string, 0, len(tasks))
 	for _, t := range tasks {
 		c := *t
+		c.ClusterArn = "" // the config's cluster decides
 		if aws.ToInt32(c.TaskCount) == 1 {
 			c.TaskCount = nil
 		}

@@ -208,7 +208,7 @@ func (b *EventsBackend) target(t *Task) (*etypes.Target, error) {
 	for k, v := range t.Tags {
 		ecsp.Tags = append(ecsp.Tags, etypes.Tag{Key: aws.String(k), Value: aws.String(v)})
 	}
-	target := &etypes.Target{Id: aws.String(targetID), Arn: aws.String(b.ClusterArn), RoleArn: aws.String(b.RoleArn), EcsParameters: ecsp, Input: tg.input}
+	target := &etypes.Target{Id: aws.String(targetID), Arn: aws.String(orDefault(t.ClusterArn, b.ClusterArn)), RoleArn: aws.String(orDefault(t.RoleArn, b.RoleArn)), EcsParameters: ecsp, Input: tg.input}
 	if tg.maxAge != nil || tg.maxRetries != nil {
 		target.RetryPolicy = &etypes.RetryPolicy{MaximumEventAgeInSeconds: tg.maxAge, MaximumRetryAttempts: tg.maxRetries}
 	}
@@ -233,6 +233,7 @@ func fromRule(r etypes.Rule, targets []etypes.Target) (*Task, error) {
 	if tgt == nil {
 		return nil, fmt.Errorf("it has no ECS target")
 	}
+	t.ClusterArn, t.RoleArn = aws.ToString(tgt.Arn), aws.ToString(tgt.RoleArn)
 	tg := target{input: tgt.Input}
 	if err := convert(tgt.EcsParameters, &tg.ecs); err != nil {
 		return nil, err

@@ -3,6 +3,8 @@ package scheduled
 import (
 	"cmp"
 	"slices"
+	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
@@ -15,14 +17,16 @@ import (
 // from AWS are both resolved, so they compare field by field.
 func Resolve(t *Task, taskDefinitionArn, firstContainer string) *Task {
 	r := *t
+	r.ContainerOverrides = slices.Clone(t.ContainerOverrides) // sorted below: not the caller's
 	r.TaskDefinition = taskDefinitionArn
+	r.Schedule = strings.TrimSpace(r.Schedule)
+	r.StartDate, r.EndDate = utc(r.StartDate), utc(r.EndDate)
 	if len(t.Command) > 0 || len(t.Environment) > 0 {
 		name := t.Container
 		if name == "" {
 			name = firstContainer
 		}
 		var target *ecstypes.ContainerOverride
-		r.ContainerOverrides = slices.Clone(t.ContainerOverrides)
 		for i := range r.ContainerOverrides {
 			if aws.ToString(r.ContainerOverrides[i].Name) == name {
 				target = &r.ContainerOverrides[i]
@@ -79,6 +83,15 @@ func Resolve(t *Task, taskDefinitionArn, firstContainer string) *Task {
 		r.NetworkConfiguration = &ecstypes.NetworkConfiguration{AwsvpcConfiguration: &vpc}
 	}
 	return &r
+}
+
+// utc writes an RFC 3339 time in UTC, as AWS hands dates back, so that a
+// date written with an offset compares equal.
+func utc(s string) string {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t.UTC().Format(time.RFC3339)
+	}
+	return s
 }
 
 func sorted(s []string) []string {

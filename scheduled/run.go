@@ -6,15 +6,28 @@ import (
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 )
 
+// WatchedContainer is the container whose exit code counts when a task is
+// run: its container, else its first override's, else "" (the task
+// definition's first essential one). t is the task as written.
+func WatchedContainer(t *Task) string {
+	if t.Container != "" {
+		return t.Container
+	}
+	if len(t.ContainerOverrides) > 0 {
+		return aws.ToString(t.ContainerOverrides[0].Name)
+	}
+	return ""
+}
+
 // RunTaskInput is the RunTask request that runs a resolved task now with
-// exactly what its schedule passes, and the container whose exit code
-// counts (the task's container, else its first override's, else "").
-func RunTaskInput(t *Task, cluster string) (*awsecs.RunTaskInput, string) {
+// exactly what its schedule passes.
+func RunTaskInput(t *Task, cluster string) *awsecs.RunTaskInput {
 	in := &awsecs.RunTaskInput{
 		Cluster: aws.String(cluster), TaskDefinition: aws.String(t.TaskDefinition), Count: t.TaskCount,
 		LaunchType: t.LaunchType, CapacityProviderStrategy: t.CapacityProviderStrategy, NetworkConfiguration: t.NetworkConfiguration,
 		PlatformVersion: nonEmpty(t.PlatformVersion), Group: nonEmpty(t.Group), PropagateTags: t.PropagateTags,
-		EnableExecuteCommand: t.EnableExecuteCommand, PlacementConstraints: t.PlacementConstraints,
+		EnableExecuteCommand: t.EnableExecuteCommand, EnableECSManagedTags: t.EnableECSManagedTags,
+		PlacementConstraints: t.PlacementConstraints, PlacementStrategy: t.PlacementStrategy,
 		StartedBy: aws.String("tamp"),
 	}
 	for k, v := range t.Tags {
@@ -23,9 +36,5 @@ func RunTaskInput(t *Task, cluster string) (*awsecs.RunTaskInput, string) {
 	if len(t.ContainerOverrides) > 0 || t.Cpu != "" || t.Memory != "" {
 		in.Overrides = &ecstypes.TaskOverride{ContainerOverrides: t.ContainerOverrides, Cpu: nonEmpty(t.Cpu), Memory: nonEmpty(t.Memory)}
 	}
-	watch := t.Container
-	if watch == "" && len(t.ContainerOverrides) > 0 {
-		watch = aws.ToString(t.ContainerOverrides[0].Name)
-	}
-	return in, watch
+	return in
 }

@@ -130,12 +130,25 @@ func TestRunTaskInput(t *testing.T) {
 		Environment: map[string]string{"MODE": "full"}, Memory: "1024", LaunchType: "FARGATE", TaskCount: aws.Int32(2),
 		Tags: map[string]string{"team": "data"}}
 	r := Resolve(local, "arn:aws:ecs:r:1:task-definition/batch:4", "app")
-	in, watch := RunTaskInput(r, "app-cluster")
+	in, watch := RunTaskInput(r, "app-cluster"), WatchedContainer(local)
 	o := in.Overrides
 	if aws.ToString(in.TaskDefinition) != "arn:aws:ecs:r:1:task-definition/batch:4" || aws.ToInt32(in.Count) != 2 ||
-		in.LaunchType != "FARGATE" || aws.ToString(o.Memory) != "1024" || watch != "app" ||
+		in.LaunchType != "FARGATE" || aws.ToString(o.Memory) != "1024" || watch != "" ||
 		strings.Join(o.ContainerOverrides[0].Command, " ") != "bin/batch run" || aws.ToString(o.ContainerOverrides[0].Environment[0].Value) != "full" ||
 		aws.ToString(in.Tags[0].Key) != "team" || aws.ToString(in.StartedBy) != "tamp" {
 		t.Errorf("RunTaskInput = %+v, watch %q", in, watch)
+	}
+}
+
+// The watched container comes from the task as written: Resolve sorts the
+// overrides, and must not sort the caller's.
+func TestWatchedContainerAndResolveLeavesInput(t *testing.T) {
+	local := &Task{Name: "t", ContainerOverrides: []ecstypes.ContainerOverride{{Name: aws.String("worker")}, {Name: aws.String("datadog")}}}
+	Resolve(local, "arn", "worker")
+	if got := WatchedContainer(local); got != "worker" || aws.ToString(local.ContainerOverrides[0].Name) != "worker" {
+		t.Errorf("watched %q, first override %q", got, aws.ToString(local.ContainerOverrides[0].Name))
+	}
+	if got := Resolve(&Task{StartDate: "2027-04-01T00:00:00+09:00"}, "arn", "").StartDate; got != "2027-03-31T15:00:00Z" {
+		t.Errorf("start date %s", got)
 	}
 }

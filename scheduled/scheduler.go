@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -166,10 +167,11 @@ func (b *SchedulerBackend) toSchedule(t *Task) (*scheduler.CreateScheduleInput, 
 	if err := convert(&tg.ecs, ecsp); err != nil {
 		return nil, err
 	}
-	for k, v := range t.Tags {
-		ecsp.Tags = append(ecsp.Tags, map[string]string{k: v})
+	// The Scheduler's ECS tags are maps of "key" and "value".
+	for _, k := range sortedKeys(t.Tags) {
+		ecsp.Tags = append(ecsp.Tags, map[string]string{"key": k, "value": t.Tags[k]})
 	}
-	target := &stypes.Target{Arn: aws.String(b.ClusterArn), RoleArn: aws.String(b.RoleArn), EcsParameters: ecsp, Input: tg.input}
+	target := &stypes.Target{Arn: aws.String(orDefault(t.ClusterArn, b.ClusterArn)), RoleArn: aws.String(orDefault(t.RoleArn, b.RoleArn)), EcsParameters: ecsp, Input: tg.input}
 	if tg.maxAge != nil || tg.maxRetries != nil {
 		target.RetryPolicy = &stypes.RetryPolicy{MaximumEventAgeInSeconds: tg.maxAge, MaximumRetryAttempts: tg.maxRetries}
 	}
@@ -198,6 +200,7 @@ func fromSchedule(s *scheduler.GetScheduleOutput) (*Task, error) {
 	if s.Target == nil || s.Target.EcsParameters == nil {
 		return nil, fmt.Errorf("its target is not an ECS task")
 	}
+	t.ClusterArn, t.RoleArn = aws.ToString(s.Target.Arn), aws.ToString(s.Target.RoleArn)
 	tg := target{input: s.Target.Input}
 	if err := convert(s.Target.EcsParameters, &tg.ecs); err != nil {
 		return nil, err
@@ -212,10 +215,14 @@ func fromSchedule(s *scheduler.GetScheduleOutput) (*Task, error) {
 		return nil, err
 	}
 	for _, m := range s.Target.EcsParameters.Tags {
-		for k, v := range m {
-			if t.Tags == nil {
-				t.Tags = map[string]string{}
-			}
+		if t.Tags == nil {
+			t.Tags = map[string]string{}
+		}
+		if k, ok := m["key"]; ok {
+			t.Tags[k] = m["value"]
+			continue
+		}
+		for k, v := range m { // a {name: value} map another tool wrote
 			t.Tags[k] = v
 		}
 	}
@@ -268,4 +275,20 @@ func forEach(ctx context.Context, items []string, limit int, fn func(string) err
 	}
 	wg.Wait()
 	return errors.Join(errs...)
+}
+
+func orDefault(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }

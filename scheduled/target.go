@@ -20,9 +20,14 @@ type ecsParameters struct {
 	Group                    *string
 	PropagateTags            ecstypes.PropagateTags
 	EnableExecuteCommand     *bool
+	EnableECSManagedTags     *bool
 	NetworkConfiguration     *ecstypes.NetworkConfiguration
 	PlacementConstraints     []ecstypes.PlacementConstraint
+	PlacementStrategy        []ecstypes.PlacementStrategy
 	CapacityProviderStrategy []ecstypes.CapacityProviderStrategyItem
+	ReferenceId              *string
+	// Tags differ in shape between the backends, which read them themselves.
+	Tags any
 }
 
 // target is what both backends put in a target besides the ECS parameters.
@@ -45,6 +50,10 @@ func targetOf(t *Task) (target, error) {
 	if t.EnableExecuteCommand {
 		tg.ecs.EnableExecuteCommand = aws.Bool(true)
 	}
+	if t.EnableECSManagedTags {
+		tg.ecs.EnableECSManagedTags = aws.Bool(true)
+	}
+	tg.ecs.PlacementStrategy = t.PlacementStrategy
 	input, err := overrideInput(t)
 	if err != nil {
 		return tg, err
@@ -61,7 +70,8 @@ func (tg target) apply(t *Task) error {
 	e := tg.ecs
 	t.TaskDefinition, t.TaskCount, t.LaunchType = aws.ToString(e.TaskDefinitionArn), e.TaskCount, e.LaunchType
 	t.PlatformVersion, t.Group, t.PropagateTags = aws.ToString(e.PlatformVersion), aws.ToString(e.Group), e.PropagateTags
-	t.EnableExecuteCommand = aws.ToBool(e.EnableExecuteCommand)
+	t.EnableExecuteCommand, t.EnableECSManagedTags = aws.ToBool(e.EnableExecuteCommand), aws.ToBool(e.EnableECSManagedTags)
+	t.PlacementStrategy = e.PlacementStrategy
 	t.NetworkConfiguration, t.PlacementConstraints, t.CapacityProviderStrategy = e.NetworkConfiguration, e.PlacementConstraints, e.CapacityProviderStrategy
 	if in := aws.ToString(tg.input); in != "" {
 		v, err := awsjson.Unmarshal([]byte(in))

@@ -42,10 +42,17 @@ type Task struct {
 	PropagateTags            ecstypes.PropagateTags                  `json:"propagate_tags,omitempty"`
 	Tags                     map[string]string                       `json:"tags,omitempty"`
 	EnableExecuteCommand     bool                                    `json:"enable_execute_command,omitempty"`
+	EnableECSManagedTags     bool                                    `json:"enable_ecs_managed_tags,omitempty"`
 	PlacementConstraints     []ecstypes.PlacementConstraint          `json:"placement_constraints,omitempty"`
+	PlacementStrategy        []ecstypes.PlacementStrategy            `json:"placement_strategy,omitempty"`
 
 	RetryPolicy   *RetryPolicy `json:"retry_policy,omitempty"`
 	DeadLetterArn string       `json:"dead_letter_arn,omitempty"`
+	// RoleArn is the role EventBridge runs the task with (default:
+	// scheduled.role_arn). ClusterArn is set by tamp from the config's
+	// cluster; both are compared like any other field.
+	RoleArn    string `json:"role_arn,omitempty"`
+	ClusterArn string `json:"cluster_arn,omitempty"`
 
 	// EventBridge Scheduler only.
 	FlexibleTimeWindow *FlexibleTimeWindow `json:"flexible_time_window,omitempty"`

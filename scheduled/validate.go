@@ -89,6 +89,9 @@ func Validate(tasks []*Task, backend string, containers Containers) []error {
 				fail("flexible_time_window.mode", "%q: use OFF or FLEXIBLE", w.Mode)
 			}
 		}
+		if t.ClusterArn != "" {
+			fail("cluster_arn", "is set by tamp from the config's cluster; remove it")
+		}
 		if t.TaskDefinition == "" {
 			fail("task_definition", "is required: a config task definition name, a family, family:revision or an ARN")
 		}

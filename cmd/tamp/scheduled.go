@@ -133,7 +133,8 @@ func (c *ScheduledRunCmd) Run(ctx context.Context, a *app) error {
 	if len(containers) > 0 {
 		first = aws.ToString(containers[0].Name)
 	}
-	in, watch := scheduled.RunTaskInput(scheduled.Resolve(t, arn, first), clusterOf(p.Cluster))
+	in := scheduled.RunTaskInput(scheduled.Resolve(t, arn, first), clusterOf(p.Cluster))
+	watch := scheduled.WatchedContainer(t)
 	if watch == "" {
 		watch = firstEssential(containers)
 	}
@@ -331,6 +332,10 @@ func (a *app) scheduledPlan(ctx context.Context, o planOptions) (*scheduled.Plan
 	var resolved []*scheduled.Task
 	for _, t := range tasks {
 		r := scheduled.Resolve(t, arns[t.TaskDefinition], firsts[t.TaskDefinition])
+		r.ClusterArn = clusterArn
+		if r.RoleArn == "" {
+			r.RoleArn = sc.RoleArn
+		}
 		switch {
 		case o.disableAll:
 			r.Disabled = true
