@@ -54,19 +54,20 @@ func (r *Runner) Run(ctx context.Context, in *awsecs.RunTaskInput, watch string,
 	if err != nil {
 		return nil, fmt.Errorf("run task %s: %w", aws.ToString(in.TaskDefinition), err)
 	}
+	var arns []string
+	for _, t := range out.Tasks {
+		arns = append(arns, aws.ToString(t.TaskArn))
+	}
+	if r.Started != nil && len(arns) > 0 {
+		r.Started(arns) // even when some failed: these run
+	}
 	if len(out.Failures) > 0 {
 		var reasons []string
 		for _, f := range out.Failures {
 			reasons = append(reasons, aws.ToString(f.Reason)+" "+aws.ToString(f.Detail))
 		}
-		return nil, fmt.Errorf("run task %s: failed to start: %s", aws.ToString(in.TaskDefinition), strings.TrimSpace(strings.Join(reasons, "; ")))
-	}
-	var arns []string
-	for _, t := range out.Tasks {
-		arns = append(arns, aws.ToString(t.TaskArn))
-	}
-	if r.Started != nil {
-		r.Started(arns)
+		return arns, fmt.Errorf("run task %s: %d of %d failed to start: %s", aws.ToString(in.TaskDefinition),
+			len(out.Failures), len(out.Failures)+len(arns), strings.TrimSpace(strings.Join(reasons, "; ")))
 	}
 	if noWait || len(arns) == 0 {
 		return arns, nil

@@ -179,13 +179,38 @@ func (b *EventsBackend) Put(ctx context.Context, t *Task, exists bool) error {
 		e := out.FailedEntries[0]
 		return fmt.Errorf("target of rule %s: %s: %s", t.Name, aws.ToString(e.ErrorCode), aws.ToString(e.ErrorMessage))
 	}
+	if exists {
+		// One target: an adopted rule's own target would run the task twice.
+		return b.removeTargets(ctx, t.Name, func(id string) bool { return id != targetID })
+	}
 	return nil
 }
 
-// Delete removes the rule's target, then the rule.
+// removeTargets removes the rule's targets whose IDs match.
+func (b *EventsBackend) removeTargets(ctx context.Context, rule string, match func(id string) bool) error {
+	out, err := b.API.ListTargetsByRule(ctx, &eventbridge.ListTargetsByRuleInput{Rule: aws.String(rule)})
+	if err != nil {
+		return fmt.Errorf("targets of rule %s: %w", rule, err)
+	}
+	var ids []string
+	for _, t := range out.Targets {
+		if match(aws.ToString(t.Id)) {
+			ids = append(ids, aws.ToString(t.Id))
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	if _, err := b.API.RemoveTargets(ctx, &eventbridge.RemoveTargetsInput{Rule: aws.String(rule), Ids: ids}); err != nil {
+		return fmt.Errorf("remove targets of rule %s: %w", rule, err)
+	}
+	return nil
+}
+
+// Delete removes the rule's targets, then the rule.
 func (b *EventsBackend) Delete(ctx context.Context, name string) error {
-	if _, err := b.API.RemoveTargets(ctx, &eventbridge.RemoveTargetsInput{Rule: aws.String(name), Ids: []string{targetID}}); err != nil {
-		return fmt.Errorf("remove the target of rule %s: %w", name, err)
+	if err := b.removeTargets(ctx, name, func(string) bool { return true }); err != nil {
+		return err
 	}
 	if _, err := b.API.DeleteRule(ctx, &eventbridge.DeleteRuleInput{Name: aws.String(name)}); err != nil {
 		return fmt.Errorf("delete rule %s: %w", name, err)
@@ -225,15 +250,26 @@ func fromRule(r etypes.Rule, targets []etypes.Target) (*Task, error) {
 		Disabled: r.State == etypes.RuleStateDisabled,
 	}
 	var tgt *etypes.Target
+	others := 0
 	for i := range targets {
-		if targets[i].EcsParameters != nil {
+		if aws.ToString(targets[i].Id) == targetID {
 			tgt = &targets[i]
+		} else {
+			others++
+		}
+	}
+	if tgt == nil { // a rule tamp did not write: its (last) ECS target
+		for i := range targets {
+			if targets[i].EcsParameters != nil {
+				tgt, others = &targets[i], others-1
+			}
 		}
 	}
 	if tgt == nil {
 		return nil, fmt.Errorf("it has no ECS target")
 	}
 	t.ClusterArn, t.RoleArn = aws.ToString(tgt.Arn), aws.ToString(tgt.RoleArn)
+	t.OtherTargets = others
 	tg := target{input: tgt.Input}
 	if err := convert(tgt.EcsParameters, &tg.ecs); err != nil {
 		return nil, err

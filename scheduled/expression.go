@@ -43,7 +43,7 @@ func parseRate(body string) error {
 	if len(f) != 2 {
 		return fmt.Errorf("rate(%s): write rate(VALUE UNIT), e.g. rate(5 minutes)", body)
 	}
-	n, err := strconv.Atoi(f[0])
+	n, err := digits(f[0])
 	if err != nil || n < 1 {
 		return fmt.Errorf("rate(%s): the value must be a whole number of 1 or more", body)
 	}
@@ -126,7 +126,7 @@ func (c cronField) item(item string) error {
 		if _, err := c.value(day); err != nil {
 			return err
 		}
-		if n, err := strconv.Atoi(nth); err != nil || n < 1 || n > 5 {
+		if n, err := digits(nth); err != nil || n < 1 || n > 5 {
 			return fmt.Errorf("%q: the week after # must be 1 to 5", item)
 		}
 		return nil
@@ -136,8 +136,8 @@ func (c cronField) item(item string) error {
 	}
 	base, step, hasStep := strings.Cut(item, "/")
 	if hasStep {
-		if n, err := strconv.Atoi(step); err != nil || n < 1 {
-			return fmt.Errorf("%q: the increment after / must be a whole number of 1 or more", item)
+		if n, err := digits(step); err != nil || n < 1 || n > c.max-c.min+1 {
+			return fmt.Errorf("%q: the increment after / must be a whole number from 1 to %d", item, c.max-c.min+1)
 		}
 	}
 	if base == "*" {
@@ -166,7 +166,7 @@ func (c cronField) value(s string) (int, error) {
 			return c.min + i, nil
 		}
 	}
-	v, err := strconv.Atoi(s)
+	v, err := digits(s)
 	if err != nil || v < c.min || v > c.max {
 		allowed := fmt.Sprintf("%d-%d", c.min, c.max)
 		if c.names != nil {
@@ -175,4 +175,13 @@ func (c cronField) value(s string) (int, error) {
 		return 0, fmt.Errorf("%q is not a value here; use %s", s, allowed)
 	}
 	return v, nil
+}
+
+// digits reads a number written with digits only (strconv.Atoi also takes
+// "+5", which AWS does not).
+func digits(s string) (int, error) {
+	if s == "" || strings.TrimLeft(s, "0123456789") != "" {
+		return 0, fmt.Errorf("%q is not a number", s)
+	}
+	return strconv.Atoi(s)
 }

@@ -27,7 +27,7 @@ func TestParseExpression(t *testing.T) {
 		"cron(0 0 * FOO ? *)":   `month: "FOO" is not a value here; use 1-12 or JAN-DEC`,
 		"cron(0 0 ? * MON#6 *)": "the week after # must be 1 to 5",
 		"cron(0 0 * * ? 1969)":  `year: "1969" is not a value here`,
-		"cron(0/0 0 * * ? *)":   "the increment after / must be a whole number of 1 or more",
+		"cron(0/0 0 * * ? *)":   "the increment after / must be a whole number from 1 to 60",
 		"cron(? 0 * * ? *)":     "? is only for day-of-month and day-of-week",
 		"cron(30-10 0 * * ? *)": "the range runs backwards",
 		"rate(1 minutes)":       `with 1 write "minute"`,

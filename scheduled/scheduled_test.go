@@ -86,6 +86,8 @@ func TestValidate(t *testing.T) {
 			[]string{"scheduled task t: schedule: cron(0 16 * * *): AWS cron expressions have 6 fields"}},
 		{"unknown time zone", config.BackendScheduler, []*Task{ok(func(t *Task) { t.Timezone = "Asia/Tokio" })},
 			[]string{`scheduled task t: timezone: "Asia/Tokio" is not an IANA time zone`}},
+		{"the machine's zone is not a zone", config.BackendScheduler, []*Task{ok(func(t *Task) { t.Timezone = "Local" })},
+			[]string{`scheduled task t: timezone: "Local" is not an IANA time zone`}},
 		{"time zone on the events backend", config.BackendEvents, []*Task{ok(func(t *Task) { t.Timezone = "Asia/Tokyo" })},
 			[]string{"scheduled task t: timezone: is for EventBridge Scheduler (backend: scheduler)"}},
 		{"at() on the events backend", config.BackendEvents, []*Task{ok(func(t *Task) { t.Schedule = "at(2026-12-24T18:00:00)" })},

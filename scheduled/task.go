@@ -53,6 +53,9 @@ type Task struct {
 	// cluster; both are compared like any other field.
 	RoleArn    string `json:"role_arn,omitempty"`
 	ClusterArn string `json:"cluster_arn,omitempty"`
+	// OtherTargets counts targets on an EventBridge rule besides tamp's own
+	// (read from AWS; a sync removes them, so it shows as a difference).
+	OtherTargets int `json:"other_targets,omitempty"`
 
 	// EventBridge Scheduler only.
 	FlexibleTimeWindow *FlexibleTimeWindow `json:"flexible_time_window,omitempty"`

@@ -67,7 +67,7 @@ func Validate(tasks []*Task, backend string, containers Containers) []error {
 			}
 		}
 		if t.Timezone != "" {
-			if _, err := time.LoadLocation(t.Timezone); err != nil {
+			if _, err := time.LoadLocation(t.Timezone); err != nil || t.Timezone == "Local" {
 				fail("timezone", "%q is not an IANA time zone, such as Asia/Tokyo or UTC", t.Timezone)
 			}
 		}
@@ -91,6 +91,9 @@ func Validate(tasks []*Task, backend string, containers Containers) []error {
 		}
 		if t.ClusterArn != "" {
 			fail("cluster_arn", "is set by tamp from the config's cluster; remove it")
+		}
+		if t.OtherTargets != 0 {
+			fail("other_targets", "is read from AWS, not set; remove it")
 		}
 		if t.TaskDefinition == "" {
 			fail("task_definition", "is required: a config task definition name, a family, family:revision or an ARN")

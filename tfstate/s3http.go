@@ -82,6 +82,10 @@ func escapeKey(key string) string {
 	return b.String()
 }
 
+// noRedirects answers redirects as they are: a redirect to another region
+// must be seen (and would lose the signature if followed).
+var noRedirects = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
 // signer signs for S3, which takes the path as sent (encoded once).
 var signer = v4.NewSigner(func(o *v4.SignerOptions) { o.DisableURIPathEscaping = true })
 
@@ -90,7 +94,7 @@ var signer = v4.NewSigner(func(o *v4.SignerOptions) { o.DisableURIPathEscaping =
 func (c *HTTPS3) do(ctx context.Context, method, bucket, key string) (*http.Response, error) {
 	client := c.HTTP
 	if client == nil {
-		client = http.DefaultClient
+		client = noRedirects
 	}
 	var lastErr error
 	for attempt := range 4 {

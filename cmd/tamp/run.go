@@ -87,14 +87,15 @@ func (c *RunCmd) Run(ctx context.Context, a *app) error {
 		}
 		setCommand(in, target, words)
 	}
-	return a.runAndFollow(ctx, api, in, containers, watch, c.NoWait)
+	return a.runAndFollow(ctx, api, in, containers, watch, p.Region, c.NoWait)
 }
 
 // runAndFollow runs the task(s), prints the ARN (on stdout with noWait,
 // where it is the command's result), follows the watched container's log
 // on stdout, and returns its exit as the command's.
-func (a *app) runAndFollow(ctx context.Context, api ecs.RunAPI, in *awsecs.RunTaskInput, containers []types.ContainerDefinition, watch string, noWait bool) error {
+func (a *app) runAndFollow(ctx context.Context, api ecs.RunAPI, in *awsecs.RunTaskInput, containers []types.ContainerDefinition, watch, region string, noWait bool) error {
 	var follower *ecs.LogFollower
+	tried := false // the follower is made once, and kept (with its place) across errors
 	runner := &ecs.Runner{API: api,
 		Started: func(arns []string) {
 			for _, arn := range arns {
@@ -106,13 +107,13 @@ func (a *app) runAndFollow(ctx context.Context, api ecs.RunAPI, in *awsecs.RunTa
 			}
 		},
 		Polled: func(ctx context.Context, tasks []types.Task) {
-			if follower == nil && len(tasks) > 0 {
-				follower = a.logFollower(ctx, containers, watch, aws.ToString(tasks[0].TaskArn))
+			if !tried && len(tasks) > 0 {
+				tried = true
+				follower = a.logFollower(ctx, containers, watch, aws.ToString(tasks[0].TaskArn), region)
 			}
 			if follower != nil {
 				if err := follower.Poll(ctx); err != nil {
-					fmt.Fprintf(a.stderr, "logs: %v\n", err)
-					follower = nil
+					fmt.Fprintf(a.stderr, "logs: %v (retrying)\n", err)
 				}
 			}
 		},
@@ -201,12 +202,15 @@ func readOverrides(path string) (*types.TaskOverride, error) {
 
 // logFollower follows the watched container's awslogs stream, or says why
 // it cannot.
-func (a *app) logFollower(ctx context.Context, containers []types.ContainerDefinition, watch, taskArn string) *ecs.LogFollower {
+func (a *app) logFollower(ctx context.Context, containers []types.ContainerDefinition, watch, taskArn, projectRegion string) *ecs.LogFollower {
 	for _, cd := range containers {
 		if aws.ToString(cd.Name) != watch {
 			continue
 		}
 		group, region, stream, ok := ecs.AwslogsStream(cd, taskArn)
+		if region == "" {
+			region = projectRegion
+		}
 		if !ok {
 			fmt.Fprintf(a.stderr, "logs: container %s does not log with awslogs and a stream prefix; not following its log\n", watch)
 			return nil

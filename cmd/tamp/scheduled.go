@@ -138,7 +138,7 @@ func (c *ScheduledRunCmd) Run(ctx context.Context, a *app) error {
 	if watch == "" {
 		watch = firstEssential(containers)
 	}
-	return a.runAndFollow(ctx, api, in, containers, watch, c.NoWait)
+	return a.runAndFollow(ctx, api, in, containers, watch, p.Region, c.NoWait)
 }
 
 // ScheduledDumpCmd prints existing schedules or rules as a list file.
