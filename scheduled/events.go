@@ -2,6 +2,7 @@ package scheduled
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -94,6 +95,9 @@ func (b *EventsBackend) Remote(ctx context.Context) (map[string]*Task, bool, err
 			return fmt.Errorf("targets of rule %s: %w", name, err)
 		}
 		t, err := fromRule(rule, targets.Targets)
+		if errors.Is(err, errNotECS) && !slices.Contains(b.Names, name) {
+			return nil // owned, but not an ECS task rule
+		}
 		if err != nil {
 			return fmt.Errorf("read rule %s: %w", name, err)
 		}
@@ -265,8 +269,8 @@ func fromRule(r etypes.Rule, targets []etypes.Target) (*Task, error) {
 			}
 		}
 	}
-	if tgt == nil {
-		return nil, fmt.Errorf("it has no ECS target")
+	if tgt == nil || tgt.EcsParameters == nil {
+		return nil, errNotECS
 	}
 	t.ClusterArn, t.RoleArn = aws.ToString(tgt.Arn), aws.ToString(tgt.RoleArn)
 	t.OtherTargets = others

@@ -84,6 +84,9 @@ func (b *SchedulerBackend) Remote(ctx context.Context) (tasks map[string]*Task, 
 			return fmt.Errorf("get schedule %s: %w", name, err)
 		}
 		t, err := fromSchedule(out)
+		if errors.Is(err, errNotECS) {
+			return nil // another kind of schedule: not a task of ours
+		}
 		if err != nil {
 			return fmt.Errorf("read schedule %s: %w", name, err)
 		}
@@ -198,7 +201,7 @@ func fromSchedule(s *scheduler.GetScheduleOutput) (*Task, error) {
 		t.EndDate = s.EndDate.Format(time.RFC3339)
 	}
 	if s.Target == nil || s.Target.EcsParameters == nil {
-		return nil, fmt.Errorf("its target is not an ECS task")
+		return nil, errNotECS
 	}
 	t.ClusterArn, t.RoleArn = aws.ToString(s.Target.Arn), aws.ToString(s.Target.RoleArn)
 	tg := target{input: s.Target.Input}
@@ -276,6 +279,9 @@ func forEach(ctx context.Context, items []string, limit int, fn func(string) err
 	wg.Wait()
 	return errors.Join(errs...)
 }
+
+// errNotECS is a schedule or rule whose target is not an ECS task.
+var errNotECS = errors.New("its target is not an ECS task")
 
 func orDefault(s, def string) string {
 	if s == "" {

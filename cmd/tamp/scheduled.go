@@ -116,7 +116,7 @@ func (c *ScheduledRunCmd) Run(ctx context.Context, a *app) error {
 		return err
 	}
 	if tasks, err = onlyTasks(tasks, []string{c.Name}); err != nil {
-		return invalidInput{err}
+		return invalidInput{fmt.Errorf("scheduled run: %s", strings.TrimPrefix(err.Error(), "--only: "))}
 	}
 	cfg, err := a.awsConfig(ctx, p)
 	if err != nil {
@@ -224,6 +224,12 @@ type ScheduledSyncCmd struct {
 func (c *ScheduledSyncCmd) Run(ctx context.Context, a *app) error {
 	if c.Prune && len(a.Only) > 0 {
 		return usageError{fmt.Errorf("--prune deletes what the config does not list, so it cannot be combined with --only")}
+	}
+	if c.Prune {
+		if p, err := a.loadProject(ctx); err == nil && p.Scheduled != nil &&
+			p.Scheduled.Backend == config.BackendScheduler && p.Scheduled.Group == "default" {
+			return invalidInput{fmt.Errorf("%s: scheduled.group is the account's shared default group; --prune would delete other schedules there, so it is refused: give the config a group of its own", p.Path)}
+		}
 	}
 	if c.DisableAll && c.EnableAll {
 		return usageError{fmt.Errorf("--disable-all and --enable-all exclude each other")}
