@@ -29,6 +29,9 @@ type TaskDefinition struct {
 	// Containers are the container names in the file's order (Input's are
 	// sorted): "the first container" means the first written.
 	Containers []string
+	// Problems are what offline validation found (LoadAll only); Input
+	// is nil when the file did not even decode.
+	Problems []error
 }
 
 // Family is the task definition family.
@@ -40,6 +43,8 @@ type Service struct {
 	File           string                     // "" when the config names no service definition
 	Input          *awsecs.CreateServiceInput // normalized; nil without a file
 	TaskDefinition *TaskDefinition
+	// Problems are what offline validation found (LoadAll only).
+	Problems []error
 	// Declared are the top-level fields the file sets, as written; nil
 	// means all of Input's. Diffs and updates cover only these.
 	Declared map[string]any
@@ -55,54 +60,88 @@ type Definitions struct {
 // It reports every problem in every file, not only the first, so a user
 // fixes them in one round.
 func Load(ctx context.Context, r Renderer, sel config.Selection) (*Definitions, error) {
+	defs, errs := load(ctx, r, sel, false)
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return defs, nil
+}
+
+// LoadAll is Load for verify: every definition in sel is returned, each
+// with the problems found in it, so they can be reported next to what AWS
+// says. The error is for problems that belong to no one definition.
+func LoadAll(ctx context.Context, r Renderer, sel config.Selection) (*Definitions, error) {
+	defs, errs := load(ctx, r, sel, true)
+	return defs, errors.Join(errs...)
+}
+
+func load(ctx context.Context, r Renderer, sel config.Selection, keep bool) (*Definitions, []error) {
 	r.Prefetch(ctx, sel.Paths()...)
 
 	var errs []error
 	defs := &Definitions{}
 	loadTD := func(name, path string) *TaskDefinition {
+		td := &TaskDefinition{Name: name, File: path}
+		// problem keeps a bad definition for LoadAll, drops it for Load.
+		problem := func(p ...error) *TaskDefinition {
+			if !keep {
+				errs = append(errs, p...)
+				return nil
+			}
+			td.Problems = append(td.Problems, p...)
+			defs.TaskDefinitions = append(defs.TaskDefinitions, td)
+			return td
+		}
 		text, abs, err := r.RenderJSON(path)
 		if err != nil {
-			errs = append(errs, err)
-			return nil
+			return problem(err)
 		}
+		td.File = abs
 		in, err := DecodeTaskDefinition(abs, text)
 		if err != nil {
-			errs = append(errs, err)
-			return nil
+			return problem(err)
 		}
-		if verrs := ValidateTaskDefinition(abs, in); len(verrs) > 0 {
-			errs = append(errs, verrs...)
-			return nil
-		}
-		td := &TaskDefinition{Name: name, File: abs, Input: NormalizeTaskDefinition(in)}
 		for _, c := range in.ContainerDefinitions {
 			td.Containers = append(td.Containers, aws.ToString(c.Name))
+		}
+		td.Input = NormalizeTaskDefinition(in)
+		if verrs := ValidateTaskDefinition(abs, in); len(verrs) > 0 {
+			return problem(verrs...)
 		}
 		defs.TaskDefinitions = append(defs.TaskDefinitions, td)
 		return td
 	}
 	for _, s := range sel.Services {
 		svc := &Service{Name: s.Name, TaskDefinition: loadTD(s.Name, s.TaskDefinition)}
+		problem := func(p ...error) {
+			if !keep {
+				errs = append(errs, p...)
+				return
+			}
+			svc.Problems = append(svc.Problems, p...)
+			defs.Services = append(defs.Services, svc)
+		}
 		if s.ServiceDefinition != "" {
 			text, abs, err := r.RenderJSON(s.ServiceDefinition)
 			if err != nil {
-				errs = append(errs, err)
+				problem(err)
 				continue
 			}
+			svc.File = abs
 			in, declared, err := DecodeService(abs, text)
 			if err != nil {
-				errs = append(errs, err)
+				problem(err)
 				continue
 			}
 			var tdIn *awsecs.RegisterTaskDefinitionInput
 			if svc.TaskDefinition != nil {
 				tdIn = svc.TaskDefinition.Input
 			}
+			svc.Input, svc.Declared = NormalizeService(in), declared
 			if verrs := ValidateService(abs, s.Name, in, tdIn); len(verrs) > 0 {
-				errs = append(errs, verrs...)
+				problem(verrs...)
 				continue
 			}
-			svc.File, svc.Input, svc.Declared = abs, NormalizeService(in), declared
 		}
 		defs.Services = append(defs.Services, svc)
 	}
@@ -110,10 +149,7 @@ func Load(ctx context.Context, r Renderer, sel config.Selection) (*Definitions, 
 		loadTD(td.Name, td.Path)
 	}
 	errs = append(errs, checkFamilies(defs.TaskDefinitions)...)
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-	return defs, nil
+	return defs, errs
 }
 
 // checkFamilies refuses two config entries that render the same family
@@ -123,6 +159,9 @@ func checkFamilies(tds []*TaskDefinition) []error {
 	var errs []error
 	first := map[string]*TaskDefinition{}
 	for _, td := range tds {
+		if td.Input == nil {
+			continue
+		}
 		prev, ok := first[td.Family()]
 		if !ok {
 			first[td.Family()] = td

@@ -21,7 +21,7 @@ import (
 const emptySHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
 // HTTPS3 makes the two S3 calls reading a state needs (GetObject,
-// HeadBucket) as SigV4-signed HTTP requests. The SDK's S3 client would
+// HeadBucket; HeadObject for verify) as SigV4-signed HTTP requests. The SDK's S3 client would
 // add five megabytes to tamp for them.
 type HTTPS3 struct {
 	Credentials aws.CredentialsProvider
@@ -51,6 +51,16 @@ func (c *HTTPS3) HeadBucket(ctx context.Context, in *s3.HeadBucketInput, _ ...fu
 	}
 	resp.Body.Close()
 	return &s3.HeadBucketOutput{BucketRegion: aws.String(resp.Header.Get("X-Amz-Bucket-Region"))}, nil
+}
+
+// HeadObject asks whether an object exists (verify's environment files).
+func (c *HTTPS3) HeadObject(ctx context.Context, in *s3.HeadObjectInput, _ ...func(*s3.Options)) (*s3.HeadObjectOutput, error) {
+	resp, err := c.do(ctx, http.MethodHead, aws.ToString(in.Bucket), aws.ToString(in.Key))
+	if err != nil {
+		return nil, err
+	}
+	resp.Body.Close()
+	return &s3.HeadObjectOutput{ContentLength: aws.Int64(resp.ContentLength)}, nil
 }
 
 func (c *HTTPS3) url(bucket, key string) string {

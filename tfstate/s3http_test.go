@@ -64,10 +64,10 @@ func TestHTTPS3(t *testing.T) {
 	}
 
 	_, err = c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("elsewhere"), Key: aws.String("k")})
-	if !wrongRegion(err) {
+	if !WrongRegion(err) {
 		t.Errorf("a 301 is not seen as the wrong region: %v", err)
 	}
-	if region, err := bucketRegion(ctx, c, "elsewhere"); err != nil || region != "us-west-2" {
+	if region, err := BucketRegion(ctx, c, "elsewhere"); err != nil || region != "us-west-2" {
 		t.Errorf("bucket region %q, %v", region, err)
 	}
 

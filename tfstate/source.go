@@ -234,9 +234,9 @@ func (src Sources) readS3(ctx context.Context, bucket, key, region string) (*Sta
 		return nil, fmt.Errorf("%s: %w", where, err)
 	}
 	out, err := client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
-	if wrongRegion(err) {
+	if WrongRegion(err) {
 		// The bucket lives elsewhere: ask it where, then read it there.
-		actual, rerr := bucketRegion(ctx, client, bucket)
+		actual, rerr := BucketRegion(ctx, client, bucket)
 		if rerr != nil {
 			return nil, fmt.Errorf("%s: find the bucket's region: %w", where, rerr)
 		}
@@ -260,7 +260,8 @@ func (src Sources) readS3(ctx context.Context, bucket, key, region string) (*Sta
 	return s, nil
 }
 
-func wrongRegion(err error) bool {
+// WrongRegion tells S3's answer for a bucket asked in the wrong region.
+func WrongRegion(err error) bool {
 	if err == nil {
 		return false
 	}
@@ -272,7 +273,8 @@ func wrongRegion(err error) bool {
 	return errors.As(err, &ae) && (ae.ErrorCode() == "PermanentRedirect" || ae.ErrorCode() == "AuthorizationHeaderMalformed")
 }
 
-func bucketRegion(ctx context.Context, client S3API, bucket string) (string, error) {
+// BucketRegion asks S3 where a bucket lives.
+func BucketRegion(ctx context.Context, client S3API, bucket string) (string, error) {
 	out, err := client.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(bucket)})
 	if err == nil && aws.ToString(out.BucketRegion) != "" {
 		return *out.BucketRegion, nil

@@ -47,6 +47,7 @@ type CLI struct {
 	Status   StatusCmd   `cmd:"" help:"Show the services' deployments, counts and recent events."`
 	Scale    ScaleCmd    `cmd:"" help:"Change the services' desired count and wait."`
 	AppSpec  AppSpecCmd  `cmd:"" name:"appspec" help:"Print the CodeDeploy AppSpec for a CODE_DEPLOY service."`
+	Verify   VerifyCmd   `cmd:"" help:"Check the config and definitions offline, then against AWS (roles, images, log groups, secrets, target groups, network)."`
 	Run      RunCmd      `cmd:"" help:"Run a one-off task (a migration, say), follow its log, and exit with its container's exit code."`
 
 	Scheduled ScheduledCmd `cmd:"" help:"Scheduled tasks (EventBridge Scheduler): diff and sync."`

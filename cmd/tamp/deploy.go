@@ -8,6 +8,7 @@ import (
 
 	"github.com/tamp-ecs/tamp/config"
 	"github.com/tamp-ecs/tamp/ecs"
+	"github.com/tamp-ecs/tamp/verify"
 )
 
 // DeployCmd registers task definitions and creates or updates services.
@@ -22,12 +23,25 @@ type DeployCmd struct {
 	WaitUntil            string `enum:"deployed,stable" default:"deployed" help:"deployed: the new revision's rollout COMPLETED; stable: also running = desired and no other deployment left."`
 	RollbackOnFailure    bool   `help:"When a deployment fails, return the service to the revision it ran before and wait for that."`
 	NoScheduled          bool   `help:"Do not repoint the scheduled tasks at the revisions deployed."`
+	Verify               bool   `help:"Run verify first (its tree on stderr) and change nothing when a check is NG."`
 }
 
 func (c *DeployCmd) Run(ctx context.Context, a *app) error {
 	source, err := c.revisionSource()
 	if err != nil {
 		return err
+	}
+	if c.Verify {
+		rep, err := a.verify(ctx, false)
+		if err != nil {
+			return err
+		}
+		if err := rep.WriteText(a.stderr, a.color); err != nil {
+			return err
+		}
+		if rep.Failed() {
+			return invalidInput{fmt.Errorf("%w: %d NG; deploy stopped", errVerifyNG, rep.Summary[verify.NG])}
+		}
 	}
 	p, defs, err := a.loadDefinitions(ctx, true)
 	if err != nil {

@@ -84,6 +84,10 @@ func TestScripts(t *testing.T) {
 			"schedtd":     cmdSchedTD,
 			"ruleput":     cmdRulePut,
 			"ruleexists":  cmdRuleExists,
+			"iamrole":     cmdIAMRole,
+			"ecrimage":    cmdECRImage,
+			"loggroup":    cmdLogGroup,
+			"targetgroup": cmdTargetGroup,
 		},
 	})
 }

@@ -82,7 +82,7 @@ func cmdSecretPut(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 // ec2net: a VPC with two subnets and a security group; their IDs go to
-// $SUBNET_A, $SUBNET_B and $SECURITY_GROUP.
+// $VPC_ID, $SUBNET_A, $SUBNET_B and $SECURITY_GROUP.
 func cmdEC2Net(ts *testscript.TestScript, neg bool, args []string) {
 	ids, err := seedNetwork(context.Background(), seedConfig(ts))
 	ts.Check(err)
@@ -100,6 +100,7 @@ func seedNetwork(ctx context.Context, cfg aws.Config) (map[string]string, error)
 	if err != nil {
 		return nil, err
 	}
+	ids["VPC_ID"] = aws.ToString(vpc.Vpc.VpcId)
 	for i, az := range []string{"a", "c"} {
 		sn, err := client.CreateSubnet(ctx, &ec2.CreateSubnetInput{VpcId: vpc.Vpc.VpcId,
 			CidrBlock: aws.String(fmt.Sprintf("10.0.%d.0/24", i+1)), AvailabilityZone: aws.String("ap-northeast-1" + az)})

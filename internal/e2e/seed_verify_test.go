@@ -1,0 +1,90 @@
+package e2e
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/ecr"
+	ecrtypes "github.com/aws/aws-sdk-go-v2/service/ecr/types"
+	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+// Commands that build the world verify checks.
+
+// iamrole NAME SERVICE: a role that SERVICE (ecs-tasks.amazonaws.com, say)
+// may assume; an existing role gets that trust policy instead of its own.
+func cmdIAMRole(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: iamrole NAME SERVICE")
+	}
+	policy := fmt.Sprintf(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":%q},"Action":"sts:AssumeRole"}]}`, args[1])
+	client := iam.NewFromConfig(seedConfig(ts))
+	ctx := context.Background()
+	_, err := client.CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(args[0]), AssumeRolePolicyDocument: aws.String(policy)})
+	var exists *iamtypes.EntityAlreadyExistsException
+	if errors.As(err, &exists) {
+		_, err = client.UpdateAssumeRolePolicy(ctx, &iam.UpdateAssumeRolePolicyInput{RoleName: aws.String(args[0]), PolicyDocument: aws.String(policy)})
+	}
+	ts.Check(err)
+}
+
+// ecrimage REPO TAG: an image with TAG in ECR repository REPO (made if
+// missing) of the script's account.
+func cmdECRImage(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: ecrimage REPO TAG")
+	}
+	client := ecr.NewFromConfig(seedConfig(ts))
+	ctx := context.Background()
+	_, err := client.CreateRepository(ctx, &ecr.CreateRepositoryInput{RepositoryName: aws.String(args[0])})
+	var exists *ecrtypes.RepositoryAlreadyExistsException
+	if err != nil && !errors.As(err, &exists) {
+		ts.Fatalf("ecrimage: %v", err)
+	}
+	manifest := fmt.Sprintf(`{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json",`+
+		`"config":{"mediaType":"application/vnd.docker.container.image.v1+json","size":2,"digest":"sha256:%064x"},"layers":[]}`, len(args[1]))
+	_, err = client.PutImage(ctx, &ecr.PutImageInput{RepositoryName: aws.String(args[0]), ImageTag: aws.String(args[1]), ImageManifest: aws.String(manifest)})
+	ts.Check(err)
+}
+
+// loggroup NAME: a CloudWatch Logs log group.
+func cmdLogGroup(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: loggroup NAME")
+	}
+	_, err := cloudwatchlogs.NewFromConfig(seedConfig(ts)).CreateLogGroup(context.Background(), &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String(args[0])})
+	ts.Check(err)
+}
+
+// targetgroup NAME PORT: an ip target group in $VPC_ID (from ec2net) that
+// an application load balancer's listener forwards to; its ARN goes to
+// $TG_ARN.
+func cmdTargetGroup(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: targetgroup NAME PORT")
+	}
+	port, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	client := elb.NewFromConfig(seedConfig(ts))
+	ctx := context.Background()
+	tg, err := client.CreateTargetGroup(ctx, &elb.CreateTargetGroupInput{Name: aws.String(args[0]), Protocol: elbtypes.ProtocolEnumHttp,
+		Port: aws.Int32(int32(port)), VpcId: aws.String(ts.Getenv("VPC_ID")), TargetType: elbtypes.TargetTypeEnumIp})
+	ts.Check(err)
+	lb, err := client.CreateLoadBalancer(ctx, &elb.CreateLoadBalancerInput{Name: aws.String(args[0] + "-alb"),
+		Subnets: []string{ts.Getenv("SUBNET_A"), ts.Getenv("SUBNET_B")}, SecurityGroups: []string{ts.Getenv("SECURITY_GROUP")}})
+	ts.Check(err)
+	tgArn := tg.TargetGroups[0].TargetGroupArn
+	_, err = client.CreateListener(ctx, &elb.CreateListenerInput{LoadBalancerArn: lb.LoadBalancers[0].LoadBalancerArn,
+		Protocol: elbtypes.ProtocolEnumHttp, Port: aws.Int32(80),
+		DefaultActions: []elbtypes.Action{{Type: elbtypes.ActionTypeEnumForward, TargetGroupArn: tgArn}}})
+	ts.Check(err)
+	ts.Setenv("TG_ARN", aws.ToString(tgArn))
+}
