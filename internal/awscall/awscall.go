@@ -66,8 +66,8 @@ type Client struct {
 	Sleep func(ctx context.Context, d time.Duration) error
 }
 
-// New returns a client for svc in cfg's region (or region when not "").
-// baseEndpoint is the SDK's configured endpoint (AWS_ENDPOINT_URL).
+// New returns a client for svc in cfg's region (or region when not ""),
+// with cfg's credentials and custom endpoint (AWS_ENDPOINT_URL).
 func New(cfg aws.Config, svc Service, region string, trace io.Writer) *Client {
 	if region == "" {
 		region = cfg.Region

@@ -70,15 +70,16 @@ func cmdSSMPut(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(err)
 }
 
-// secretput NAME VALUE: a Secrets Manager secret.
+// secretput NAME VALUE: a Secrets Manager secret; its ARN goes to $SECRET_ARN.
 func cmdSecretPut(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) != 2 {
 		ts.Fatalf("usage: secretput NAME VALUE")
 	}
-	_, err := secretsmanager.NewFromConfig(seedConfig(ts)).CreateSecret(context.Background(), &secretsmanager.CreateSecretInput{
+	out, err := secretsmanager.NewFromConfig(seedConfig(ts)).CreateSecret(context.Background(), &secretsmanager.CreateSecretInput{
 		Name: aws.String(args[0]), SecretString: aws.String(args[1]),
 	})
 	ts.Check(err)
+	ts.Setenv("SECRET_ARN", aws.ToString(out.ARN))
 }
 
 // ec2net: a VPC with two subnets and a security group; their IDs go to
