@@ -89,7 +89,7 @@ func (a *app) verify(ctx context.Context, offline bool) (*verify.Report, error) 
 		return nil, err
 	}
 	in.Region = cfg.Region
-	return verify.Run(ctx, in, verify.AWS{Clients: &verifyClients{a: a}}), nil
+	return verify.Run(ctx, in, verify.AWS{Clients: &verifyClients{a: a, region: cfg.Region}}), nil
 }
 
 // verifyScope keeps the services, task definitions and scheduled tasks
@@ -127,16 +127,21 @@ func verifyScope(defs *ecs.Definitions, tasks []*scheduled.Task, only []string) 
 	return out, kept, nil
 }
 
-// verifyClients makes verify's AWS clients, one of each per region.
+// verifyClients makes verify's AWS clients, one of each per region ("" is
+// the project's).
 type verifyClients struct {
-	a  *app
-	mu sync.Mutex
-	m  map[string]any
+	a      *app
+	region string
+	mu     sync.Mutex
+	m      map[string]any
 }
 
 // client returns the cached client of kind for region, made by mk.
 func client[T any](ctx context.Context, v *verifyClients, kind, region string, mk func(aws.Config) T) (T, error) {
 	var zero T
+	if region == "" {
+		region = v.region
+	}
 	cfg, err := v.a.awsConfigFor(ctx, region)
 	if err != nil {
 		return zero, err

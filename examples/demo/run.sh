@@ -44,6 +44,10 @@ echo "moto (local AWS emulator) is listening on 127.0.0.1:$port."
 step "$TAMP" version
 step "$TAMP" render config
 step "$TAMP" render taskdefs --only web
+echo "# everything the definitions point at, checked against AWS before any change"
+step "$TAMP" verify
+echo "# an image tag never pushed: verify says so, and deploy --verify would stop there"
+IMAGE_TAG=v9 step "$TAMP" verify --only web || echo "(exit $?)"
 step "$TAMP" register --dry-run --only batch
 step "$TAMP" register
 echo "# again, nothing changed: every revision is reused"

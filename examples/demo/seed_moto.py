@@ -1,6 +1,8 @@
 """Creates in the demo's moto what Terraform would have made (a VPC, two
-subnets, a security group, a target group, the ECS cluster) and writes their
-IDs into the demo's copy of terraform.tfstate. Used by run.sh."""
+subnets, a security group, a target group behind a load balancer, the ECS
+cluster, the IAM roles, the ECR repository with images v1 and v2, the log
+group) and writes their IDs into the demo's copy of terraform.tfstate. Used
+by run.sh."""
 import json
 import sys
 
@@ -11,13 +13,35 @@ session = boto3.Session(aws_access_key_id="demo", aws_secret_access_key="demo", 
 ec2 = session.client("ec2", endpoint_url=endpoint)
 elbv2 = session.client("elbv2", endpoint_url=endpoint)
 ecs = session.client("ecs", endpoint_url=endpoint)
+iam = session.client("iam", endpoint_url=endpoint)
+ecr = session.client("ecr", endpoint_url=endpoint)
+logs = session.client("logs", endpoint_url=endpoint)
 
 vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
 subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=f"ap-northeast-1{az}")["Subnet"]["SubnetId"]
            for i, az in ((1, "a"), (2, "c"))]
 sg = ec2.create_security_group(VpcId=vpc, GroupName="demo-app", Description="demo app")["GroupId"]
 tg = elbv2.create_target_group(Name="demo-web", Protocol="HTTP", Port=8080, VpcId=vpc, TargetType="ip")["TargetGroups"][0]["TargetGroupArn"]
+lb = elbv2.create_load_balancer(Name="demo-web", Subnets=subnets, SecurityGroups=[sg])["LoadBalancers"][0]["LoadBalancerArn"]
+elbv2.create_listener(LoadBalancerArn=lb, Protocol="HTTP", Port=80, DefaultActions=[{"Type": "forward", "TargetGroupArn": tg}])
 ecs.create_cluster(clusterName="demo-staging")
+
+
+def trust(service):
+    return json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}]})
+
+
+for role, service in (("demo-task-execution", "ecs-tasks.amazonaws.com"), ("demo-task", "ecs-tasks.amazonaws.com"),
+                      ("demo-scheduler", "scheduler.amazonaws.com")):
+    iam.create_role(RoleName=role, AssumeRolePolicyDocument=trust(service))
+ecr.create_repository(repositoryName="demo/app")
+for i, tag in enumerate(("v1", "v2")):
+    manifest = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+                           "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "size": 2,
+                                      "digest": "sha256:" + f"{i:064x}"}, "layers": []})
+    ecr.put_image(repositoryName="demo/app", imageTag=tag, imageManifest=manifest)
+logs.create_log_group(logGroupName="/ecs/demo")
 
 with open(state_path) as f:
     state = json.load(f)
@@ -31,4 +55,5 @@ for r in state["resources"]:
         r["instances"][0]["attributes"]["arn"] = tg
 with open(state_path, "w") as f:
     json.dump(state, f, indent=2)
-print(f"created {vpc}, subnets {', '.join(subnets)}, {sg}, target group demo-web and cluster demo-staging")
+print(f"created {vpc}, subnets {', '.join(subnets)}, {sg}, target group and load balancer demo-web, cluster demo-staging,"
+      " roles, ECR images demo/app:v1 and v2, log group /ecs/demo")
