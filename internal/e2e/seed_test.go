@@ -110,6 +110,11 @@ func seedNetwork(ctx context.Context, cfg aws.Config) (map[string]string, error)
 		}
 		ids[[]string{"SUBNET_A", "SUBNET_B"}[i]] = aws.ToString(sn.Subnet.SubnetId)
 	}
+	// Definitions sort subnet IDs; the emulator's are random: keep A < B
+	// so output that lists both is stable.
+	if ids["SUBNET_A"] > ids["SUBNET_B"] {
+		ids["SUBNET_A"], ids["SUBNET_B"] = ids["SUBNET_B"], ids["SUBNET_A"]
+	}
 	sg, err := client.CreateSecurityGroup(ctx, &ec2.CreateSecurityGroupInput{VpcId: vpc.Vpc.VpcId,
 		GroupName: aws.String("app"), Description: aws.String("app")})
 	if err != nil {
