@@ -381,6 +381,9 @@ func (c *checker) scheduledTask(t *scheduled.Task) *Resource {
 	}
 	if t.RoleArn != "" {
 		c.role(r, "role", t.RoleArn, principal)
+	} else {
+		r.Checks = append(r.Checks, &Check{Check: "role", Status: NG,
+			Reason: "none set: EventBridge needs a role to run the task; set scheduled.role_arn or the task's role_arn"})
 	}
 	if !slices.Contains(c.in.ConfigTaskDefinitions, t.TaskDefinition) {
 		ref := t.TaskDefinition
