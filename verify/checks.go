@@ -70,6 +70,8 @@ func needsExecutionRole(td *ecs.TaskDefinition) string {
 			return "container " + name + ": secrets"
 		case ctr.RepositoryCredentials != nil:
 			return "container " + name + ": repositoryCredentials"
+		case len(ctr.EnvironmentFiles) > 0:
+			return "container " + name + ": environmentFiles"
 		case fargate && ctr.LogConfiguration != nil && ctr.LogConfiguration.LogDriver == types.LogDriverAwslogs:
 			return "container " + name + ": the awslogs driver on Fargate"
 		}
@@ -92,11 +94,13 @@ func (c *checker) role(r *Resource, check, ref, principal string) {
 		if role == nil {
 			return NG, fmt.Sprintf("does not exist; create it or fix %s", ref)
 		}
-		ok, named := Trusts(role.TrustPolicy, principal)
-		if ok {
+		ok, named, denied := trusts(role.TrustPolicy, principal)
+		switch {
+		case ok:
 			return OK, "exists, trusts " + principal
-		}
-		if len(named) == 0 {
+		case denied:
+			return NG, fmt.Sprintf("a Deny statement in its trust policy refuses %s; remove it", principal)
+		case len(named) == 0:
 			return NG, fmt.Sprintf("its trust policy lets no AWS service assume it; allow %s (sts:AssumeRole)", principal)
 		}
 		return NG, fmt.Sprintf("trusts %s, not %s; add %s to its trust policy", strings.Join(named, ", "), principal, principal)
@@ -166,6 +170,13 @@ func (c *checker) secret(r *Resource, subject, valueFrom string) {
 	if region == "" {
 		region = c.in.Region
 	}
+	if ref.Kind == "invalid" {
+		if !c.in.Offline {
+			r.Checks = append(r.Checks, &Check{Check: "secret", Subject: subject, Status: NG,
+				Reason: valueFrom + " is not a Secrets Manager secret ARN (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME[:json-key:stage:version])"})
+		}
+		return
+	}
 	if ref.Kind == "ssm" {
 		c.want(kindParam, region, ref.Name)
 		c.add(r, "secret", subject, func(ctx context.Context) (Status, string) {
@@ -199,6 +210,9 @@ func (c *checker) secret(r *Resource, subject, valueFrom string) {
 		if err != nil {
 			st, why := failure(err)
 			return st, "the secret exists; its JSON key " + ref.JSONKey + " was not checked: " + why
+		}
+		if keys.([]string) == nil {
+			return NG, fmt.Sprintf("Secrets Manager secret exists but its value is not a JSON object; JSON key %q cannot be read from it", ref.JSONKey)
 		}
 		if !slices.Contains(keys.([]string), ref.JSONKey) {
 			return NG, fmt.Sprintf("Secrets Manager secret exists but has no JSON key %q; fix the key in valueFrom", ref.JSONKey)
@@ -242,9 +256,14 @@ func (c *checker) service(svc *ecs.Service) *Resource {
 	if nc := in.NetworkConfiguration; nc != nil && nc.AwsvpcConfiguration != nil {
 		c.network(r, nc.AwsvpcConfiguration)
 	}
-	mode := types.NetworkModeBridge
-	if svc.TaskDefinition != nil && svc.TaskDefinition.Input != nil && svc.TaskDefinition.Input.NetworkMode != "" {
-		mode = svc.TaskDefinition.Input.NetworkMode
+	// The network mode decides the target type; "" when the task
+	// definition did not load (its own lines say why).
+	var mode types.NetworkMode
+	if td := svc.TaskDefinition; td != nil && td.Input != nil {
+		mode = td.Input.NetworkMode
+		if mode == "" {
+			mode = types.NetworkModeBridge
+		}
 	}
 	for _, lb := range in.LoadBalancers {
 		c.targetGroup(r, lb, mode)
@@ -352,6 +371,9 @@ func (c *checker) targetGroup(r *Resource, lb types.LoadBalancer, mode types.Net
 	if mode == types.NetworkModeAwsvpc {
 		want = "ip"
 	}
+	if mode == "" {
+		want = ""
+	}
 	c.want(kindTarget, region, arn)
 	c.add(r, "target group", arn, func(ctx context.Context) (Status, string) {
 		v, err := c.got(kindTarget, region, arn)
@@ -362,7 +384,7 @@ func (c *checker) targetGroup(r *Resource, lb types.LoadBalancer, mode types.Net
 		switch {
 		case tg == nil:
 			return NG, "does not exist; create it or fix loadBalancers[].targetGroupArn"
-		case tg.TargetType != "" && tg.TargetType != want:
+		case want != "" && tg.TargetType != "" && tg.TargetType != want:
 			return NG, fmt.Sprintf("target type %s; network mode %s registers %s targets", tg.TargetType, mode, want)
 		case tg.LoadBalancers == 0:
 			return NG, "no load balancer forwards to it; add a listener or rule before ECS can register targets"

@@ -245,7 +245,7 @@ func (a AWS) SecretKeys(ctx context.Context, region, id, stage, version string) 
 		return nil, err
 	}
 	var obj map[string]json.RawMessage
-	if json.Unmarshal([]byte(aws.ToString(out.SecretString)), &obj) != nil {
+	if out.SecretString == nil || json.Unmarshal([]byte(*out.SecretString), &obj) != nil || obj == nil {
 		return nil, nil
 	}
 	keys := make([]string, 0, len(obj))

@@ -59,7 +59,7 @@ func ParseImage(ref string) (img ECRImage, host string, ok bool) {
 
 // SecretRef is where a container secret's value comes from.
 type SecretRef struct {
-	Kind   string // "ssm" or "secretsmanager"
+	Kind   string // "ssm", "secretsmanager", or "invalid" (a malformed ARN)
 	Region string // "" for the task's region
 	// Name is the SSM parameter name or ARN as written, or the Secrets
 	// Manager secret's ARN without the JSON key and version parts.
@@ -79,8 +79,8 @@ func ParseValueFrom(v string) SecretRef {
 	}
 	switch parts[2] {
 	case "secretsmanager":
-		if len(parts) < 7 {
-			break
+		if len(parts) < 7 || parts[5] != "secret" {
+			return SecretRef{Kind: "invalid", Name: v}
 		}
 		ref := SecretRef{Kind: "secretsmanager", Region: parts[3], Name: strings.Join(parts[:7], ":")}
 		extra := append(parts[7:], "", "", "")
@@ -116,13 +116,22 @@ func RoleName(ref string) string {
 }
 
 // Trusts tells whether a trust policy lets service assume the role, and
-// which services it names (for the reason when it does not).
-func Trusts(policy, service string) (bool, []string) {
+// which services it allows (for the reason when it does not). A Deny with
+// a Condition (aws:SourceAccount, say) is not evaluated: it refuses only
+// some callers, and AWS's own service calls usually pass it.
+func Trusts(policy, service string) (trusted bool, allowed []string) {
+	ok, allowed, _ := trusts(policy, service)
+	return ok, allowed
+}
+
+// trusts is Trusts, also telling whether an unconditional Deny refuses
+// service.
+func trusts(policy, service string) (bool, []string, bool) {
 	var doc struct {
 		Statement oneOrMany[statement] `json:"Statement"`
 	}
 	if json.Unmarshal([]byte(policy), &doc) != nil {
-		return false, nil
+		return false, nil, false
 	}
 	allowed, denied := false, false
 	var named []string
@@ -139,20 +148,21 @@ func Trusts(policy, service string) (bool, []string) {
 		if !slices.Contains(services, service) && !st.Principal.any {
 			continue
 		}
-		switch st.Effect {
-		case "Allow":
+		switch {
+		case st.Effect == "Allow":
 			allowed = true
-		case "Deny":
+		case st.Effect == "Deny" && len(st.Condition) == 0:
 			denied = true
 		}
 	}
-	return allowed && !denied, named
+	return allowed && !denied, named, denied
 }
 
 type statement struct {
 	Effect    string            `json:"Effect"`
 	Action    oneOrMany[string] `json:"Action"`
 	Principal principal         `json:"Principal"`
+	Condition json.RawMessage   `json:"Condition"`
 }
 
 func (s statement) assumes() bool {

@@ -218,6 +218,16 @@ func (c *checker) prefetch(ctx context.Context) {
 			c.mu.Unlock()
 			wg.Go(func() {
 				found, err := c.fetchBatch(ctx, k, chunk)
+				if invalidName(err) && len(chunk) > 1 {
+					// One malformed name fails the whole call: ask one
+					// by one, so only that name's check says so.
+					for n, e := range entries {
+						one, err := c.fetchBatch(ctx, k, []string{n})
+						e.val, e.err = one[n], err
+						close(e.done)
+					}
+					return
+				}
 				for n, e := range entries {
 					e.val, e.err = found[n], err
 					close(e.done)
@@ -226,6 +236,15 @@ func (c *checker) prefetch(ctx context.Context) {
 		}
 	}
 	wg.Wait()
+}
+
+// invalidName tells the answer AWS gives a batch holding a malformed name.
+func invalidName(err error) bool {
+	switch errorCode(err) {
+	case "ValidationError", "ValidationException", "InvalidParameterValue", "InvalidParameterValueException":
+		return true
+	}
+	return strings.Contains(errorCode(err), ".Malformed") // EC2: InvalidSubnetID.Malformed
 }
 
 // fetchBatch returns a map from name to answer (absent: does not exist).
@@ -304,7 +323,9 @@ func offline(r *Resource, file string, problems []error) {
 // SKIP (the deploy may still work), anything else NG.
 func failure(err error) (Status, string) {
 	code := errorCode(err)
-	if strings.Contains(code, "AccessDenied") || code == "UnauthorizedOperation" || code == "UnrecognizedClientException" {
+	// Bad credentials (UnrecognizedClientException, InvalidClientTokenId,
+	// AuthFailure, ExpiredToken) are NG: nothing could be checked.
+	if strings.Contains(code, "AccessDenied") || code == "UnauthorizedOperation" || code == "Forbidden" {
 		return Skip, "not allowed to check: " + code
 	}
 	return NG, "could not check: " + err.Error()

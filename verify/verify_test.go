@@ -303,3 +303,72 @@ func TestLookupErrors(t *testing.T) {
 	broken := &fakeWorld{roleErr: errors.New("connection reset"), params: map[string]bool{"/s": true}}
 	mustContain(t, lines(Run(context.Background(), in, broken)), "NG task role task: could not check: connection reset")
 }
+
+// badNameWorld fails a GetParameters batch holding a malformed name, as
+// SSM does.
+type badNameWorld struct{ fakeWorld }
+
+func (f *badNameWorld) Parameters(ctx context.Context, region string, names []string) (map[string]bool, error) {
+	for _, n := range names {
+		if strings.Contains(n, " ") {
+			f.count("Parameters")
+			return nil, &smithy.GenericAPIError{Code: "ValidationException", Message: "invalid name " + n}
+		}
+	}
+	return f.fakeWorld.Parameters(ctx, region, names)
+}
+
+func TestReviewedEdgeCases(t *testing.T) {
+	secretArn := "arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:plain-AbCdEf"
+	world := &badNameWorld{fakeWorld{
+		clusters: map[string]*Cluster{"app": {Status: "ACTIVE"}},
+		params:   map[string]bool{"/ok": true},
+		secrets:  map[string][]string{secretArn: nil}, // a value that is not a JSON object
+		targets:  map[string]*TargetGroup{tgArn: {TargetType: "ip", LoadBalancers: 1}},
+		roles: map[string]string{
+			"conditional": `{"Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"},
+				{"Effect":"Deny","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole","Condition":{"StringNotEquals":{"aws:SourceAccount":"123456789012"}}}]}`,
+			"denied": `{"Statement":[{"Effect":"Allow","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"},
+				{"Effect":"Deny","Principal":{"Service":"ecs-tasks.amazonaws.com"},"Action":"sts:AssumeRole"}]}`,
+		},
+	}}
+	web := taskDef("web", types.ContainerDefinition{Name: aws.String("web"), Image: aws.String("nginx"), Secrets: []types.Secret{
+		{Name: aws.String("OK"), ValueFrom: aws.String("/ok")},
+		{Name: aws.String("BAD"), ValueFrom: aws.String("/has space")},
+		{Name: aws.String("PLAIN"), ValueFrom: aws.String(secretArn + ":key::")},
+		{Name: aws.String("SHORT"), ValueFrom: aws.String("arn:aws:secretsmanager:ap-northeast-1:123456789012:db")},
+	}})
+	web.Input.ExecutionRoleArn = aws.String("conditional")
+	web.Input.TaskRoleArn = aws.String("denied")
+	// A service whose task definition did not decode: its target group's
+	// type cannot be judged.
+	broken := &ecs.TaskDefinition{Name: "api", Problems: []error{errors.New("bad")}}
+	api := &ecs.Service{Name: "api", TaskDefinition: broken, Input: &awsecs.CreateServiceInput{
+		LoadBalancers: []types.LoadBalancer{{TargetGroupArn: aws.String(tgArn), ContainerName: aws.String("api"), ContainerPort: aws.Int32(80)}}}}
+	in := Input{Region: "ap-northeast-1", Cluster: "app",
+		Definitions: &ecs.Definitions{Services: []*ecs.Service{api}, TaskDefinitions: []*ecs.TaskDefinition{web}}}
+	got := lines(Run(context.Background(), in, world))
+	mustContain(t, got,
+		"service/api OK target group "+tgArn+": exists",
+		"OK execution role conditional: exists, trusts ecs-tasks.amazonaws.com",
+		"NG task role denied: a Deny statement in its trust policy refuses ecs-tasks.amazonaws.com",
+		"OK secret OK (container web): SSM parameter /ok exists",
+		"NG secret BAD (container web): could not check: api error ValidationException: invalid name /has space",
+		`NG secret PLAIN (container web): Secrets Manager secret exists but its value is not a JSON object`,
+		"NG secret SHORT (container web): arn:aws:secretsmanager:ap-northeast-1:123456789012:db is not a Secrets Manager secret ARN")
+	// the failed batch of two, then each name on its own
+	if world.calls["Parameters"] != 3 {
+		t.Errorf("Parameters called %d times, want 3", world.calls["Parameters"])
+	}
+}
+
+func TestFailureKinds(t *testing.T) {
+	for code, want := range map[string]Status{
+		"AccessDeniedException": Skip, "AccessDenied": Skip, "UnauthorizedOperation": Skip, "Forbidden": Skip,
+		"UnrecognizedClientException": NG, "InvalidClientTokenId": NG, "AuthFailure": NG, "ExpiredToken": NG,
+	} {
+		if got, _ := failure(&smithy.GenericAPIError{Code: code}); got != want {
+			t.Errorf("%s: %s, want %s", code, got, want)
+		}
+	}
+}

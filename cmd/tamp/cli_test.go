@@ -192,3 +192,38 @@ func TestRunInterrupted(t *testing.T) {
 		t.Errorf("stderr: %s", errOut.String())
 	}
 }
+
+func TestVerifyOfflineAndInterrupted(t *testing.T) {
+	t.Setenv("IMAGE_TAG", "test")
+	demo := filepath.Join("..", "..", "examples", "demo", "tamp.yaml")
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"verify", "--offline", "--only", "web,aggregate-daily", "-c", demo}, &out, &errOut); code != 0 {
+		t.Fatalf("verify --offline: exit %d: %s", code, errOut.String())
+	}
+	// Files outside the working directory show as absolute paths.
+	dir, err := filepath.Abs(filepath.Join("..", "..", "examples", "demo", "ecs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "service web (" + dir + "/web-service.jsonnet)\n  OK    definition: valid\n" +
+		"task definition web (" + dir + "/web-task.jsonnet)\n  OK    definition: valid\n" +
+		"scheduled task aggregate-daily\n  OK    definition: valid\n3 OK, 0 NG, 0 SKIP\n"
+	if got := out.String(); got != want {
+		t.Errorf("got:\n%s\nwant:\n%s", got, want)
+	}
+
+	// Ctrl-C during the online checks is an interrupt (130), not NG lines.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	t.Setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:1") // never reached: the context is already done
+	t.Setenv("AWS_ACCESS_KEY_ID", "x")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "x")
+	out.Reset()
+	errOut.Reset()
+	if code := run(ctx, []string{"verify", "-c", demo}, &out, &errOut); code != 130 {
+		t.Errorf("exit %d, want 130; stdout: %s stderr: %s", code, out.String(), errOut.String())
+	}
+	if out.Len() != 0 {
+		t.Errorf("an interrupted verify printed a report:\n%s", out.String())
+	}
+}

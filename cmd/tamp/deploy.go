@@ -32,7 +32,10 @@ func (c *DeployCmd) Run(ctx context.Context, a *app) error {
 		return err
 	}
 	if c.Verify {
-		rep, err := a.verify(ctx, false)
+		// What deploy touches: the services, and the scheduled tasks (with
+		// the task definitions they run) when it repoints them.
+		repoints := !c.NoScheduled && !c.NoWait && !c.DryRun
+		rep, err := a.verify(ctx, verifyOptions{scheduled: repoints, standalone: repoints})
 		if err != nil {
 			return err
 		}

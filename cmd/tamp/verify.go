@@ -32,7 +32,7 @@ type VerifyCmd struct {
 var errVerifyNG = errors.New("verify found problems (NG above)")
 
 func (c *VerifyCmd) Run(ctx context.Context, a *app) error {
-	rep, err := a.verify(ctx, c.Offline)
+	rep, err := a.verify(ctx, verifyOptions{offline: c.Offline, scheduled: true, standalone: true})
 	if err != nil {
 		return err
 	}
@@ -50,22 +50,42 @@ func (c *VerifyCmd) Run(ctx context.Context, a *app) error {
 	return nil
 }
 
+// verifyOptions say what a verify covers: scheduled tasks and standalone
+// task definitions are left out where the command does not touch them
+// (deploy --no-scheduled).
+type verifyOptions struct {
+	offline, scheduled, standalone bool
+}
+
 // verify renders and checks everything --only leaves in scope: services,
-// task definitions and scheduled tasks. A config that does not load is an
-// error; problems in definitions are NG lines of the report.
-func (a *app) verify(ctx context.Context, offline bool) (*verify.Report, error) {
+// task definitions and scheduled tasks (--only takes any of their names).
+// A config that does not load is an error; problems in definitions are NG
+// lines of the report. An interrupted verify is an interrupt, not NG.
+func (a *app) verify(ctx context.Context, o verifyOptions) (*verify.Report, error) {
 	p, err := a.loadProject(ctx)
 	if err != nil {
 		return nil, err
 	}
-	defs, err := ecs.LoadAll(ctx, p, config.Selection{Services: p.Services, TaskDefinitions: p.TaskDefinitions})
+	var tasks []*scheduled.Task
+	if p.Scheduled != nil && o.scheduled {
+		if tasks, err = scheduled.Load(p, p.Path, p.Scheduled); err != nil {
+			return nil, invalidInput{err}
+		}
+	}
+	sel, tasks, err := verifySelection(p, tasks, a.Only)
 	if err != nil {
 		return nil, invalidInput{err}
 	}
-	var tasks []*scheduled.Task
-	in := verify.Input{Region: p.Region, Cluster: clusterOf(p.Cluster), Offline: offline}
-	if p.Scheduled != nil {
-		if tasks, err = loadScheduled(p, defs); err != nil {
+	if !o.standalone {
+		sel.TaskDefinitions = nil
+	}
+	defs, err := ecs.LoadAll(ctx, p, sel)
+	if err != nil {
+		return nil, invalidInput{err}
+	}
+	in := verify.Input{Region: p.Region, Cluster: clusterOf(p.Cluster), Offline: o.offline, Scheduled: tasks}
+	if len(tasks) > 0 {
+		if err := validateScheduled(p, tasks, defs); err != nil {
 			return nil, err
 		}
 		in.Backend = p.Scheduled.Backend
@@ -75,56 +95,89 @@ func (a *app) verify(ctx context.Context, offline bool) (*verify.Report, error) 
 			}
 		}
 	}
-	for _, td := range defs.TaskDefinitions {
+	for _, s := range p.Services {
+		in.ConfigTaskDefinitions = append(in.ConfigTaskDefinitions, s.Name)
+	}
+	for _, td := range p.TaskDefinitions {
 		in.ConfigTaskDefinitions = append(in.ConfigTaskDefinitions, td.Name)
 	}
-	if in.Definitions, in.Scheduled, err = verifyScope(defs, tasks, a.Only); err != nil {
-		return nil, invalidInput{err}
+	in.Definitions = reported(defs, a.Only)
+	var lookup verify.Lookup
+	if !o.offline {
+		cfg, err := a.awsConfig(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		in.Region = cfg.Region
+		lookup = verify.AWS{Clients: &verifyClients{a: a, region: cfg.Region}}
 	}
-	if offline {
-		return verify.Run(ctx, in, nil), nil
-	}
-	cfg, err := a.awsConfig(ctx, p)
-	if err != nil {
+	rep := verify.Run(ctx, in, lookup)
+	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	in.Region = cfg.Region
-	return verify.Run(ctx, in, verify.AWS{Clients: &verifyClients{a: a, region: cfg.Region}}), nil
+	return rep, nil
 }
 
-// verifyScope keeps the services, task definitions and scheduled tasks
-// named by --only (all without it).
-func verifyScope(defs *ecs.Definitions, tasks []*scheduled.Task, only []string) (*ecs.Definitions, []*scheduled.Task, error) {
+// verifySelection is what --only puts in scope: the services and task
+// definitions it names, the scheduled tasks it names, and the task
+// definitions those run (loaded to check their container names, reported
+// only when named). Without --only, everything.
+func verifySelection(p *config.Project, tasks []*scheduled.Task, only []string) (config.Selection, []*scheduled.Task, error) {
 	if len(only) == 0 {
-		return defs, tasks, nil
+		return config.Selection{Services: p.Services, TaskDefinitions: p.TaskDefinitions}, tasks, nil
 	}
-	var names []string
-	out := &ecs.Definitions{}
-	for _, s := range defs.Services {
-		names = append(names, s.Name)
-		if slices.Contains(only, s.Name) {
-			out.Services = append(out.Services, s)
-		}
-	}
-	for _, td := range defs.TaskDefinitions {
-		names = append(names, td.Name)
-		if slices.Contains(only, td.Name) {
-			out.TaskDefinitions = append(out.TaskDefinitions, td)
-		}
-	}
+	var names, defNames []string
 	var kept []*scheduled.Task
 	for _, t := range tasks {
 		names = append(names, t.Name)
 		if slices.Contains(only, t.Name) {
 			kept = append(kept, t)
+			defNames = append(defNames, t.TaskDefinition)
 		}
+	}
+	for _, s := range p.Services {
+		names = append(names, s.Name)
+	}
+	for _, td := range p.TaskDefinitions {
+		names = append(names, td.Name)
 	}
 	for _, n := range only {
 		if !slices.Contains(names, n) {
-			return nil, nil, fmt.Errorf("--only: nothing named %s; the config has %s", n, strings.Join(slices.Compact(slices.Sorted(slices.Values(names))), ", "))
+			return config.Selection{}, nil, fmt.Errorf("--only: nothing named %s; the config has %s", n, strings.Join(slices.Compact(slices.Sorted(slices.Values(names))), ", "))
+		}
+		defNames = append(defNames, n)
+	}
+	var sel config.Selection
+	for _, s := range p.Services {
+		if slices.Contains(defNames, s.Name) {
+			sel.Services = append(sel.Services, s)
 		}
 	}
-	return out, kept, nil
+	for _, td := range p.TaskDefinitions {
+		if slices.Contains(defNames, td.Name) {
+			sel.TaskDefinitions = append(sel.TaskDefinitions, td)
+		}
+	}
+	return sel, kept, nil
+}
+
+// reported keeps the definitions --only names (all without it).
+func reported(defs *ecs.Definitions, only []string) *ecs.Definitions {
+	if len(only) == 0 {
+		return defs
+	}
+	out := &ecs.Definitions{}
+	for _, s := range defs.Services {
+		if slices.Contains(only, s.Name) {
+			out.Services = append(out.Services, s)
+		}
+	}
+	for _, td := range defs.TaskDefinitions {
+		if slices.Contains(only, td.Name) {
+			out.TaskDefinitions = append(out.TaskDefinitions, td)
+		}
+	}
+	return out
 }
 
 // verifyClients makes verify's AWS clients, one of each per region ("" is

@@ -110,16 +110,24 @@ func loadScheduled(p *config.Project, defs *ecs.Definitions) ([]*scheduled.Task,
 	if err != nil {
 		return nil, invalidInput{err}
 	}
+	return tasks, validateScheduled(p, tasks, defs)
+}
+
+// validateScheduled checks scheduled tasks offline, their override
+// container names against the task definitions in defs.
+func validateScheduled(p *config.Project, tasks []*scheduled.Task, defs *ecs.Definitions) error {
 	containers := func(name string) ([]string, bool) {
 		for _, td := range defs.TaskDefinitions {
 			if td.Name == name {
-				return td.Containers, true
+				// A definition that did not decode (verify keeps it) has
+				// no container names to check against.
+				return td.Containers, td.Input != nil
 			}
 		}
 		return nil, false
 	}
 	if errs := scheduled.Validate(tasks, p.Scheduled.Backend, containers); len(errs) > 0 {
-		return nil, invalidInput{errors.Join(errs...)}
+		return invalidInput{errors.Join(errs...)}
 	}
-	return tasks, nil
+	return nil
 }

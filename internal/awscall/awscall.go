@@ -60,8 +60,8 @@ type Client struct {
 	// Endpoint overrides AWS's endpoint ("" → AWS_ENDPOINT_URL_<ID>,
 	// AWS_ENDPOINT_URL, then AWS's own).
 	Endpoint string
-	HTTP     *http.Client // nil → http.DefaultClient
-	Trace    io.Writer    // non-nil → one line per call, as --debug prints
+	HTTP     aws.HTTPClient // cfg.HTTPClient (CA bundle, timeouts); nil → http.DefaultClient
+	Trace    io.Writer      // non-nil → one line per call, as --debug prints
 	// Sleep waits between attempts; nil → a timer (tests make it instant).
 	Sleep func(ctx context.Context, d time.Duration) error
 }
@@ -72,7 +72,8 @@ func New(cfg aws.Config, svc Service, region string, trace io.Writer) *Client {
 	if region == "" {
 		region = cfg.Region
 	}
-	return &Client{Service: svc, Region: region, Credentials: cfg.Credentials, Endpoint: endpointFor(svc, aws.ToString(cfg.BaseEndpoint)), Trace: trace}
+	return &Client{Service: svc, Region: region, Credentials: cfg.Credentials, Endpoint: endpointFor(svc, aws.ToString(cfg.BaseEndpoint)),
+		HTTP: cfg.HTTPClient, Trace: trace}
 }
 
 // endpointFor is the custom endpoint the environment sets for svc, if any.
@@ -168,9 +169,9 @@ func (c *Client) call(ctx context.Context, op string, body []byte, headers func(
 	sum := sha256.Sum256(body)
 	payloadHash := hex.EncodeToString(sum[:])
 	endpoint, signingRegion := c.target()
-	client := c.HTTP
-	if client == nil {
-		client = http.DefaultClient
+	var client aws.HTTPClient = http.DefaultClient
+	if c.HTTP != nil {
+		client = c.HTTP
 	}
 	var lastErr error
 	for attempt := range MaxAttempts {
