@@ -33,8 +33,6 @@ func RunTaskInput(t *Task, cluster string) *awsecs.RunTaskInput {
 	for k, v := range t.Tags {
 		in.Tags = append(in.Tags, ecstypes.Tag{Key: aws.String(k), Value: aws.String(v)})
 	}
-	if len(t.ContainerOverrides) > 0 || t.Cpu != "" || t.Memory != "" {
-		in.Overrides = &ecstypes.TaskOverride{ContainerOverrides: t.ContainerOverrides, Cpu: nonEmpty(t.Cpu), Memory: nonEmpty(t.Memory)}
-	}
+	in.Overrides = t.Override()
 	return in
 }

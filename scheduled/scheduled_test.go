@@ -2,6 +2,7 @@ package scheduled
 
 import (
 	"fmt"
+	"github.com/aws/aws-sdk-go-v2/service/scheduler"
 	"strings"
 	"testing"
 
@@ -152,5 +153,40 @@ func TestWatchedContainerAndResolveLeavesInput(t *testing.T) {
 	}
 	if got := Resolve(&Task{StartDate: "2027-04-01T00:00:00+09:00"}, "arn", "").StartDate; got != "2027-03-31T15:00:00Z" {
 		t.Errorf("start date %s", got)
+	}
+}
+
+// Task-level overrides survive a schedule's round trip through the target
+// input, and run as written: an adopted schedule keeps them on sync.
+func TestTaskLevelOverridesRoundTrip(t *testing.T) {
+	local := &Task{Name: "nightly", Schedule: "rate(1 day)", TaskDefinition: "batch", Command: []string{"run"},
+		Cpu: "512", Memory: "1024", TaskRoleArn: "arn:aws:iam::1:role/batch-task", ExecutionRoleArn: "arn:aws:iam::1:role/batch-exec",
+		EphemeralStorage: &ecstypes.EphemeralStorage{SizeInGiB: 50}}
+	r := Resolve(local, "arn:aws:ecs:r:1:task-definition/batch:4", "app")
+	b := &SchedulerBackend{Group: "g", RoleArn: "arn:aws:iam::1:role/sched", ClusterArn: "arn:aws:ecs:r:1:cluster/app"}
+	in, err := b.toSchedule(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"taskRoleArn":"arn:aws:iam::1:role/batch-task"`, `"executionRoleArn":"arn:aws:iam::1:role/batch-exec"`, `"ephemeralStorage":{"sizeInGiB":50}`} {
+		if !strings.Contains(strings.Join(strings.Fields(aws.ToString(in.Target.Input)), ""), want) {
+			t.Errorf("input %s lacks %s", aws.ToString(in.Target.Input), want)
+		}
+	}
+	back, err := fromSchedule(&scheduler.GetScheduleOutput{Name: in.Name, ScheduleExpression: in.ScheduleExpression,
+		State: in.State, FlexibleTimeWindow: in.FlexibleTimeWindow, Target: in.Target})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back.TaskRoleArn != local.TaskRoleArn || back.ExecutionRoleArn != local.ExecutionRoleArn ||
+		back.EphemeralStorage.SizeInGiB != 50 || back.Cpu != "512" || back.Memory != "1024" {
+		t.Errorf("read back %+v", back)
+	}
+	o := RunTaskInput(r, "app").Overrides
+	if aws.ToString(o.TaskRoleArn) != local.TaskRoleArn || aws.ToString(o.ExecutionRoleArn) != local.ExecutionRoleArn || o.EphemeralStorage.SizeInGiB != 50 {
+		t.Errorf("run overrides %+v", o)
+	}
+	if (&Task{Name: "bare"}).Override() != nil {
+		t.Error("a task that overrides nothing passes an override")
 	}
 }

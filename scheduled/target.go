@@ -82,7 +82,7 @@ func (tg target) apply(t *Task) error {
 		if err := awsjson.Decode(v, &o); err != nil {
 			return fmt.Errorf("its input is not an ECS task override: %w", err)
 		}
-		t.ContainerOverrides, t.Cpu, t.Memory = o.ContainerOverrides, aws.ToString(o.Cpu), aws.ToString(o.Memory)
+		t.setOverride(&o)
 	}
 	if tg.maxAge != nil || tg.maxRetries != nil {
 		t.RetryPolicy = &RetryPolicy{MaximumEventAgeSeconds: tg.maxAge, MaximumRetryAttempts: tg.maxRetries}
@@ -93,11 +93,11 @@ func (tg target) apply(t *Task) error {
 
 // overrideInput is the RunTask overrides a target passes as its input.
 func overrideInput(t *Task) (string, error) {
-	o := ecstypes.TaskOverride{ContainerOverrides: t.ContainerOverrides, Cpu: nonEmpty(t.Cpu), Memory: nonEmpty(t.Memory)}
-	if len(o.ContainerOverrides) == 0 && o.Cpu == nil && o.Memory == nil {
+	o := t.Override()
+	if o == nil {
 		return "", nil
 	}
-	g, err := awsjson.ToGeneric(&o)
+	g, err := awsjson.ToGeneric(o)
 	if err != nil {
 		return "", err
 	}

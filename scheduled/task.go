@@ -9,6 +9,7 @@
 package scheduled
 
 import (
+	"github.com/aws/aws-sdk-go-v2/aws"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 )
 
@@ -30,8 +31,12 @@ type Task struct {
 	Environment map[string]string `json:"environment,omitempty"`
 	// The full form, as the API takes it.
 	ContainerOverrides []ecstypes.ContainerOverride `json:"container_overrides,omitempty"`
-	Cpu                string                       `json:"cpu,omitempty"`    // task-level override
-	Memory             string                       `json:"memory,omitempty"` // task-level override
+	// Task-level overrides.
+	Cpu              string                     `json:"cpu,omitempty"`
+	Memory           string                     `json:"memory,omitempty"`
+	TaskRoleArn      string                     `json:"task_role_arn,omitempty"`
+	ExecutionRoleArn string                     `json:"execution_role_arn,omitempty"`
+	EphemeralStorage *ecstypes.EphemeralStorage `json:"ephemeral_storage,omitempty"` // {"sizeInGiB": N}
 
 	TaskCount                *int32                                  `json:"task_count,omitempty"`
 	LaunchType               ecstypes.LaunchType                     `json:"launch_type,omitempty"`
@@ -61,6 +66,23 @@ type Task struct {
 	FlexibleTimeWindow *FlexibleTimeWindow `json:"flexible_time_window,omitempty"`
 	StartDate          string              `json:"start_date,omitempty"` // RFC 3339
 	EndDate            string              `json:"end_date,omitempty"`
+}
+
+// Override is the RunTask override a run of the task passes (the target's
+// input); nil when the task overrides nothing.
+func (t *Task) Override() *ecstypes.TaskOverride {
+	o := &ecstypes.TaskOverride{ContainerOverrides: t.ContainerOverrides, Cpu: nonEmpty(t.Cpu), Memory: nonEmpty(t.Memory),
+		TaskRoleArn: nonEmpty(t.TaskRoleArn), ExecutionRoleArn: nonEmpty(t.ExecutionRoleArn), EphemeralStorage: t.EphemeralStorage}
+	if len(o.ContainerOverrides) == 0 && o.Cpu == nil && o.Memory == nil && o.TaskRoleArn == nil && o.ExecutionRoleArn == nil && o.EphemeralStorage == nil {
+		return nil
+	}
+	return o
+}
+
+// setOverride fills the task-level fields from an override read back.
+func (t *Task) setOverride(o *ecstypes.TaskOverride) {
+	t.ContainerOverrides, t.Cpu, t.Memory = o.ContainerOverrides, aws.ToString(o.Cpu), aws.ToString(o.Memory)
+	t.TaskRoleArn, t.ExecutionRoleArn, t.EphemeralStorage = aws.ToString(o.TaskRoleArn), aws.ToString(o.ExecutionRoleArn), o.EphemeralStorage
 }
 
 // RetryPolicy bounds how EventBridge retries a failed run.

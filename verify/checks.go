@@ -407,6 +407,13 @@ func (c *checker) scheduledTask(t *scheduled.Task) *Resource {
 		r.Checks = append(r.Checks, &Check{Check: "role", Status: NG,
 			Reason: "none set: EventBridge needs a role to run the task; set scheduled.role_arn or the task's role_arn"})
 	}
+	// Task-level role overrides are the task's roles for these runs.
+	if t.ExecutionRoleArn != "" {
+		c.role(r, "execution role", t.ExecutionRoleArn, ecsTasksPrincipal)
+	}
+	if t.TaskRoleArn != "" {
+		c.role(r, "task role", t.TaskRoleArn, ecsTasksPrincipal)
+	}
 	if !slices.Contains(c.in.ConfigTaskDefinitions, t.TaskDefinition) {
 		ref := t.TaskDefinition
 		c.add(r, "task definition", ref, func(ctx context.Context) (Status, string) {

@@ -230,7 +230,7 @@ func TestRunChecksEverythingOnceAndReportsProblems(t *testing.T) {
 		Scheduled: []*scheduled.Task{
 			{Name: "nightly", TaskDefinition: "web", RoleArn: "arn:aws:iam::123456789012:role/sched"},
 			{Name: "other", TaskDefinition: "legacy:3", RoleArn: "arn:aws:iam::123456789012:role/exec"},
-			{Name: "roleless", TaskDefinition: "web"},
+			{Name: "roleless", TaskDefinition: "web", TaskRoleArn: "arn:aws:iam::123456789012:role/sched"},
 		},
 		Backend: "scheduler", ConfigTaskDefinitions: []string{"web"}, Concurrency: 3,
 	}
@@ -259,6 +259,7 @@ func TestRunChecksEverythingOnceAndReportsProblems(t *testing.T) {
 		"scheduled task/nightly NG role sched: trusts events.amazonaws.com, not scheduler.amazonaws.com",
 		"scheduled task/other NG task definition legacy:3: legacy:3 is not in the config and not registered",
 		"scheduled task/roleless NG role: none set: EventBridge needs a role",
+		"scheduled task/roleless NG task role sched: trusts events.amazonaws.com, not ecs-tasks.amazonaws.com",
 	)
 	if strings.Count(got, "log group /ecs/web") != 1 {
 		t.Errorf("a log group shared by two containers should show once:\n%s", got)
