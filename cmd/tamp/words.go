@@ -8,7 +8,8 @@ import (
 
 // commandWords reads --command: a JSON array of strings, or words as a
 // POSIX shell splits them (single quotes literal, double quotes with
-// backslash escapes, backslash outside quotes).
+// backslash escapes, backslash outside quotes; a backslash-newline outside
+// single quotes continues the line and is removed).
 func commandWords(s string) ([]string, error) {
 	if t := strings.TrimSpace(s); strings.HasPrefix(t, "[") {
 		var words []string
@@ -34,6 +35,10 @@ func commandWords(s string) ([]string, error) {
 		case c == '"':
 			i++
 			for ; i < len(s) && s[i] != '"'; i++ {
+				if s[i] == '\\' && i+1 < len(s) && s[i+1] == '\n' {
+					i++
+					continue
+				}
 				if s[i] == '\\' && i+1 < len(s) && strings.ContainsRune(`"\$`+"`", rune(s[i+1])) {
 					i++
 				}
@@ -43,6 +48,8 @@ func commandWords(s string) ([]string, error) {
 				return nil, fmt.Errorf("--command: unterminated double quote")
 			}
 			inWord = true
+		case c == '\\' && i+1 < len(s) && s[i+1] == '\n':
+			i++ // a continuation: nothing, not even a word break
 		case c == '\\' && i+1 < len(s):
 			i++
 			cur.WriteByte(s[i])

@@ -12,6 +12,8 @@ func TestCommandWords(t *testing.T) {
 		`  sh -c 'echo "a b" && exit 3'  `:   {"sh", "-c", `echo "a b" && exit 3`},
 		`echo "say \"hi\"" it\'s`:            {"echo", `say "hi"`, "it's"},
 		`a""b '' x`:                          {"ab", "", "x"},
+		"bin/migrate \\\n  --all":            {"bin/migrate", "--all"},
+		"ab\\\ncd \"x\\\ny\" 'p\\\nq'":       {"abcd", "xy", "p\\\nq"},
 		`["python", "manage.py", "migrate"]`: {"python", "manage.py", "migrate"},
 		`[ "sh", "-c", "exit 0" ]`:           {"sh", "-c", "exit 0"},
 	}
