@@ -248,16 +248,37 @@ func (src Sources) readS3(ctx context.Context, bucket, key, region string) (*Sta
 	if err != nil {
 		return nil, fmt.Errorf("%s: %s", where, s3Problem(err))
 	}
-	defer out.Body.Close()
-	buf := bytes.NewBuffer(make([]byte, 0, int(aws.ToInt64(out.ContentLength))+bytes.MinRead))
-	if _, err := buf.ReadFrom(out.Body); err != nil {
+	// A body cut off mid-read (a dropped connection) is read again, a few
+	// times; the SDK's retries end when the answer's headers arrive.
+	var body []byte
+	for attempt := 1; ; attempt++ {
+		body, err = readBody(out)
+		if err == nil || attempt == maxBodyReads || ctx.Err() != nil {
+			break
+		}
+		if out, err = client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)}); err != nil {
+			return nil, fmt.Errorf("%s: %s", where, s3Problem(err))
+		}
+	}
+	if err != nil {
 		return nil, fmt.Errorf("%s: %w", where, err)
 	}
-	s, err := Parse(buf.Bytes())
+	s, err := Parse(body)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", where, err)
 	}
 	return s, nil
+}
+
+// maxBodyReads bounds how often a state object is read when its body
+// breaks off.
+const maxBodyReads = 3
+
+func readBody(out *s3.GetObjectOutput) ([]byte, error) {
+	defer out.Body.Close()
+	buf := bytes.NewBuffer(make([]byte, 0, int(aws.ToInt64(out.ContentLength))+bytes.MinRead))
+	_, err := buf.ReadFrom(out.Body)
+	return buf.Bytes(), err
 }
 
 // WrongRegion tells S3's answer for a bucket asked in the wrong region.

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/iotest"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -90,6 +91,7 @@ type fakeS3 struct {
 	errs     map[string]error  // "bucket/key" -> error GetObject returns
 	redirect func() error      // the wrong-region error; PermanentRedirect when nil
 	headErr  error             // when set, HeadBucket fails with it
+	cutReads int               // this many GetObject bodies break off mid-read
 
 	factoryRegions []string // regions the factory was asked for, in order
 	gets           []string // "region:bucket/key" per GetObject call
@@ -144,6 +146,11 @@ func (c *fakeS3Client) GetObject(_ context.Context, in *s3.GetObjectInput, _ ...
 	body, ok := f.objects[bucket+"/"+key]
 	if !ok {
 		return nil, &smithy.GenericAPIError{Code: "NoSuchKey", Message: "The specified key does not exist."}
+	}
+	if f.cutReads > 0 {
+		f.cutReads--
+		cut := io.MultiReader(strings.NewReader(body[:len(body)/2]), iotest.ErrReader(io.ErrUnexpectedEOF))
+		return &s3.GetObjectOutput{Body: io.NopCloser(cut), ContentLength: aws.Int64(int64(len(body)))}, nil
 	}
 	return &s3.GetObjectOutput{Body: io.NopCloser(strings.NewReader(body)), ContentLength: aws.Int64(int64(len(body)))}, nil
 }
@@ -440,6 +447,21 @@ func TestOpenS3URL(t *testing.T) {
 	if diff := cmp.Diff([]string{fakeDefaultRegion + ":bkt/path/to/terraform.tfstate"}, f.gets); diff != "" {
 		t.Errorf("GetObject calls (-want +got):\n%s", diff)
 	}
+}
+
+// A body that breaks off is read again; three breaks in a row are an error.
+func TestOpenS3BodyCutOff(t *testing.T) {
+	f := newFakeS3()
+	f.put("bkt", fakeDefaultRegion, "s.tfstate", stateDoc("after-retry"))
+	f.cutReads = 2
+	s, err := tfstate.Open(context.Background(), "s3://bkt/s.tfstate", tfstate.Sources{S3: f.factory, LookupEnv: envOf(nil)})
+	wantWhich(t, s, err, "after-retry")
+	if len(f.gets) != 3 {
+		t.Errorf("GetObject calls %v, want 3", f.gets)
+	}
+	f.cutReads = 3
+	_, err = tfstate.Open(context.Background(), "s3://bkt/s.tfstate", tfstate.Sources{S3: f.factory, LookupEnv: envOf(nil)})
+	wantErr(t, err, "s3://bkt/s.tfstate: unexpected EOF")
 }
 
 func TestOpenS3URLWorkspace(t *testing.T) {
