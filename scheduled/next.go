@@ -6,6 +6,20 @@ import (
 	"time"
 )
 
+// NextRun is when the task next runs after now: its expression's next
+// time, no earlier than its start date and not past its end date.
+func (t *Task) NextRun(now time.Time) (time.Time, bool) {
+	from := now
+	if start, err := time.Parse(time.RFC3339, t.StartDate); err == nil && start.After(from) {
+		from = start
+	}
+	next, ok := NextRun(t.Schedule, t.Timezone, from)
+	if end, err := time.Parse(time.RFC3339, t.EndDate); ok && err == nil && next.After(end) {
+		return time.Time{}, false
+	}
+	return next, ok
+}
+
 // NextRun is the next time after from that a cron() or at() expression
 // fires in the time zone tz ("" for UTC). It answers false for rate()
 // (which counts from when the schedule was made), for a nearest-weekday

@@ -37,3 +37,29 @@ func TestNextRun(t *testing.T) {
 		}
 	}
 }
+
+func TestTaskNextRunHonoursStartAndEnd(t *testing.T) {
+	now := time.Date(2026, 11, 22, 5, 30, 0, 0, time.UTC)
+	daily := func(start, end string) *Task {
+		return &Task{Schedule: "cron(0 16 * * ? *)", StartDate: start, EndDate: end}
+	}
+	for _, tc := range []struct {
+		task *Task
+		want string
+	}{
+		{daily("", ""), "2026-11-22T16:00:00Z"},
+		{daily("2026-12-01T00:00:00Z", ""), "2026-12-01T16:00:00Z"}, // not before the start
+		{daily("2026-11-01T00:00:00Z", "2026-11-30T00:00:00Z"), "2026-11-22T16:00:00Z"},
+		{daily("", "2026-11-22T12:00:00Z"), ""}, // ends before the next run
+		{&Task{Schedule: "at(2027-01-05T00:00:00)", EndDate: "2027-01-01T00:00:00Z"}, ""},
+	} {
+		got, ok := tc.task.NextRun(now)
+		s := ""
+		if ok {
+			s = got.Format(time.RFC3339)
+		}
+		if s != tc.want {
+			t.Errorf("%+v: next run %q, want %q", tc.task, s, tc.want)
+		}
+	}
+}

@@ -76,7 +76,7 @@ func (c *ScheduledListCmd) Run(ctx context.Context, a *app) error {
 		if t.Disabled {
 			row.State = "DISABLED"
 		}
-		if next, ok := scheduled.NextRun(t.Schedule, t.Timezone, now); ok {
+		if next, ok := t.NextRun(now); ok {
 			row.NextRun = next.Format(time.RFC3339)
 		}
 		rows = append(rows, row)
