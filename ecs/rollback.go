@@ -93,15 +93,21 @@ func (d *Deployer) Rollback(ctx context.Context, services []string, opts Rollbac
 	}
 	wg.Wait()
 	if opts.Deregister {
-		d.deregister(ctx, opts.Cluster, results)
+		d.DeregisterRolledBack(ctx, opts.Cluster, results, nil)
 	}
+	return results, resultErrors(results)
+}
+
+// resultErrors sets each result's Error and joins them.
+func resultErrors(results []RollbackResult) error {
+	var errs []error
 	for i := range results {
 		if results[i].Err != nil {
 			results[i].Error = results[i].Err.Error()
 			errs = append(errs, results[i].Err)
 		}
 	}
-	return results, errors.Join(errs...)
+	return errors.Join(errs...)
 }
 
 func (d *Deployer) rollbackOne(ctx context.Context, svc *types.Service, r *RollbackResult, opts RollbackOptions, changes limiter) error {
@@ -295,10 +301,18 @@ func splitRevision(ref string) (string, int32, error) {
 	return short[:i], int32(n), nil
 }
 
-// deregister removes the revisions rolled back from, except any that a
-// service in the cluster still runs or deploys.
-func (d *Deployer) deregister(ctx context.Context, cluster string, results []RollbackResult) {
+// DeregisterRolledBack removes the revisions rolled back from, except any
+// that a service in the cluster still runs or deploys or that alsoInUse
+// names (scheduled tasks' revisions, by ARN). It returns the errors it
+// added to the results.
+func (d *Deployer) DeregisterRolledBack(ctx context.Context, cluster string, results []RollbackResult, alsoInUse map[string]bool) error {
+	var errs []error
 	inUse, err := d.revisionsInUse(ctx, cluster)
+	for arn := range alsoInUse {
+		if inUse != nil {
+			inUse[arn] = true
+		}
+	}
 	for i := range results {
 		r := &results[i]
 		if r.Err != nil || r.From == "" {
@@ -307,17 +321,21 @@ func (d *Deployer) deregister(ctx context.Context, cluster string, results []Rol
 		switch {
 		case err != nil:
 			r.Err = fmt.Errorf("service %s: rolled back, but not deregistering %s: cannot tell whether it is in use: %w", r.Name, revisionOf(r.From), err)
+			errs = append(errs, r.Err)
 		case inUse[r.From]:
-			// Still run by another service: never deregistered.
+			// Still used by a service or a scheduled task: never deregistered.
 		default:
 			if _, derr := d.API.DeregisterTaskDefinition(ctx, &awsecs.DeregisterTaskDefinitionInput{TaskDefinition: aws.String(r.From)}); derr != nil {
 				r.Err = fmt.Errorf("service %s: rolled back, but deregister %s: %w", r.Name, revisionOf(r.From), derr)
+				errs = append(errs, r.Err)
 				continue
 			}
 			r.Deregistered = true
 			inUse[r.From] = true // deregistered once
 		}
 	}
+	resultErrors(results)
+	return errors.Join(errs...)
 }
 
 // revisionsInUse are the task definitions the cluster's services run or

@@ -318,11 +318,7 @@ func (a *app) scheduledPlan(ctx context.Context, o planOptions) (*scheduled.Plan
 	if err != nil {
 		return nil, nil, err
 	}
-	var backend scheduled.Backend = &scheduled.SchedulerBackend{API: scheduler.NewFromConfig(cfg), Group: sc.Group, RoleArn: sc.RoleArn, ClusterArn: clusterArn, Concurrency: o.concurrency}
-	if sc.Backend == config.BackendEvents {
-		backend = &scheduled.EventsBackend{API: eventbridge.NewFromConfig(cfg), Group: sc.Group, RoleArn: sc.RoleArn, ClusterArn: clusterArn,
-			Concurrency: o.concurrency, Names: allNames}
-	}
+	backend := scheduledBackend(cfg, sc, clusterArn, o.concurrency, allNames)
 	remote, exists, err := backend.Remote(ctx)
 	if err != nil {
 		return nil, nil, err
@@ -352,6 +348,46 @@ func (a *app) scheduledPlan(ctx context.Context, o planOptions) (*scheduled.Plan
 	}
 	plan, err := scheduled.MakePlan(resolved, remote, exists)
 	return plan, backend, err
+}
+
+// scheduledBackend is the config's scheduled backend: EventBridge
+// Scheduler's group, or EventBridge rules (names: every task's, for rules
+// named like them).
+func scheduledBackend(cfg aws.Config, sc *config.Scheduled, clusterArn string, concurrency int, names []string) scheduled.Backend {
+	if sc.Backend == config.BackendEvents {
+		return &scheduled.EventsBackend{API: eventbridge.NewFromConfig(cfg), Group: sc.Group, RoleArn: sc.RoleArn, ClusterArn: clusterArn,
+			Concurrency: concurrency, Names: names}
+	}
+	return &scheduled.SchedulerBackend{API: scheduler.NewFromConfig(cfg), Group: sc.Group, RoleArn: sc.RoleArn, ClusterArn: clusterArn, Concurrency: concurrency}
+}
+
+// scheduledRevisionsInUse are the task definition revisions (ARNs) the
+// config's scheduled tasks in AWS run now; none without a scheduled block.
+func (a *app) scheduledRevisionsInUse(ctx context.Context, p *config.Project) (map[string]bool, error) {
+	if p.Scheduled == nil {
+		return nil, nil
+	}
+	tasks, err := scheduled.Load(p, p.Path, p.Scheduled)
+	if err != nil {
+		return nil, invalidInput{err}
+	}
+	var names []string
+	for _, t := range tasks {
+		names = append(names, t.Name)
+	}
+	cfg, err := a.awsConfig(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	remote, _, err := scheduledBackend(cfg, p.Scheduled, "", 8, names).Remote(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read the scheduled tasks' revisions: %w", err)
+	}
+	used := map[string]bool{}
+	for _, t := range remote {
+		used[t.TaskDefinition] = true
+	}
+	return used, nil
 }
 
 func onlyTasks(tasks []*scheduled.Task, only []string) ([]*scheduled.Task, error) {

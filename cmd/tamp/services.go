@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -73,37 +74,32 @@ func (c *RollbackCmd) Run(ctx context.Context, a *app) error {
 	}
 	prog := newProgress(a)
 	defer prog.Done()
-	results, err := a.deployer(s.api, prog).Rollback(ctx, s.names, ecs.RollbackOptions{
-		Cluster: clusterOf(s.project.Cluster), Revision: c.Revision, Deregister: c.DeregisterTaskDefinition,
-		DryRun: c.DryRun, NoWait: c.NoWait, Until: ecs.Until(c.WaitUntil), Timeout: s.project.EffectiveTimeout(),
+	cluster := clusterOf(s.project.Cluster)
+	d := a.deployer(s.api, prog)
+	// Deregistration comes last, after the scheduled tasks moved off the
+	// revisions rolled back from.
+	results, err := d.Rollback(ctx, s.names, ecs.RollbackOptions{
+		Cluster: cluster, Revision: c.Revision, DryRun: c.DryRun, NoWait: c.NoWait,
+		Until: ecs.Until(c.WaitUntil), Timeout: s.project.EffectiveTimeout(),
 	})
 	prog.Done()
-	if a.Output == "json" {
-		if jerr := writeJSON(a, map[string]any{"dry_run": c.DryRun, "services": results}); jerr != nil {
-			return jerr
-		}
-		return err
-	}
-	for _, r := range results {
-		if r.To == "" || (r.Err != nil && !c.DryRun) {
-			continue
-		}
-		switch {
-		case c.DryRun:
-			fmt.Fprintf(a.stderr, "%s: would roll back %s -> %s\n", r.Name, shortRevision(r.From), shortRevision(r.To))
-		default:
-			how := ""
-			if r.Stopped {
-				how = " (stopped the deployment in progress)"
+	if a.Output != "json" {
+		for _, r := range results {
+			if r.To == "" || (r.Err != nil && !c.DryRun) {
+				continue
 			}
-			fmt.Fprintf(a.stderr, "%s: rolled back %s -> %s%s\n", r.Name, shortRevision(r.From), shortRevision(r.To), how)
-			if r.Deregistered {
-				fmt.Fprintf(a.stderr, "%s: deregistered %s\n", r.Name, shortRevision(r.From))
+			switch {
+			case c.DryRun:
+				fmt.Fprintf(a.stderr, "%s: would roll back %s -> %s\n", r.Name, shortRevision(r.From), shortRevision(r.To))
+			case r.Stopped:
+				fmt.Fprintf(a.stderr, "%s: rolled back %s -> %s (stopped the deployment in progress)\n", r.Name, shortRevision(r.From), shortRevision(r.To))
+			default:
+				fmt.Fprintf(a.stderr, "%s: rolled back %s -> %s\n", r.Name, shortRevision(r.From), shortRevision(r.To))
 			}
 		}
-	}
-	if c.DryRun && err == nil {
-		fmt.Fprintln(a.stderr, "dry run: nothing was changed")
+		if c.DryRun && err == nil {
+			fmt.Fprintln(a.stderr, "dry run: nothing was changed")
+		}
 	}
 	if err == nil && !c.DryRun && !c.NoWait && s.project.Scheduled != nil && !c.NoScheduled {
 		// Scheduled tasks on a rolled-back service's task definition follow
@@ -114,11 +110,46 @@ func (c *RollbackCmd) Run(ctx context.Context, a *app) error {
 			pinned[r.Name] = r.To
 		}
 		if len(a.Only) == 0 {
-			if err = a.previousStandalone(ctx, s, pinned); err != nil {
-				return err
+			err = a.previousStandalone(ctx, s, pinned)
+		}
+		if err == nil {
+			err = a.repointScheduledTo(ctx, s.project, pinned)
+		}
+	}
+	if c.DeregisterTaskDefinition && !c.DryRun {
+		err = errors.Join(err, a.deregisterRolledBack(ctx, s.project, d, cluster, results))
+	}
+	if a.Output == "json" {
+		if jerr := writeJSON(a, map[string]any{"dry_run": c.DryRun, "services": results}); jerr != nil {
+			return jerr
+		}
+	}
+	return err
+}
+
+// deregisterRolledBack deregisters the revisions rolled back from that no
+// service in the cluster and no scheduled task of the config still uses.
+func (a *app) deregisterRolledBack(ctx context.Context, p *config.Project, d *ecs.Deployer, cluster string, results []ecs.RollbackResult) error {
+	scheduledUse, err := a.scheduledRevisionsInUse(ctx, p)
+	if err != nil {
+		for i := range results {
+			if r := &results[i]; r.Err == nil && r.From != "" {
+				r.Err = fmt.Errorf("service %s: rolled back, but not deregistering %s: cannot tell whether a scheduled task uses it: %w", r.Name, shortRevision(r.From), err)
+				r.Error = r.Err.Error()
 			}
 		}
-		err = a.repointScheduledTo(ctx, s.project, pinned)
+		return err
+	}
+	err = d.DeregisterRolledBack(ctx, cluster, results, scheduledUse)
+	if a.Output != "json" {
+		for _, r := range results {
+			switch {
+			case r.Deregistered:
+				fmt.Fprintf(a.stderr, "%s: deregistered %s\n", r.Name, shortRevision(r.From))
+			case r.Err == nil && r.From != "":
+				fmt.Fprintf(a.stderr, "%s: kept %s: still in use\n", r.Name, shortRevision(r.From))
+			}
+		}
 	}
 	return err
 }
