@@ -34,8 +34,10 @@ type RollbackResult struct {
 	To           string `json:"to"`
 	Stopped      bool   `json:"stopped_deployment"` // the fast path: StopServiceDeployment ROLLBACK
 	Deregistered bool   `json:"deregistered"`
-	Err          error  `json:"-"`
-	Error        string `json:"error,omitempty"`
+	// Changed: the service was sent back (its wait may still have failed).
+	Changed bool   `json:"-"`
+	Err     error  `json:"-"`
+	Error   string `json:"error,omitempty"`
 }
 
 // Rollback returns each service to the revision before the one it runs (or
@@ -120,6 +122,7 @@ func (d *Deployer) rollbackOne(ctx context.Context, svc *types.Service, r *Rollb
 	if err != nil {
 		return err
 	}
+	r.Changed = true
 	if d.Started != nil {
 		d.Started(ServiceResult{Name: r.Name, Action: ServiceUpdated, TaskDefinition: r.To})
 	}
@@ -315,7 +318,7 @@ func (d *Deployer) DeregisterRolledBack(ctx context.Context, cluster string, res
 	}
 	for i := range results {
 		r := &results[i]
-		if r.Err != nil || r.From == "" {
+		if r.Err != nil || !r.Changed {
 			continue
 		}
 		switch {

@@ -11,7 +11,7 @@ import (
 func (t *Task) NextRun(now time.Time) (time.Time, bool) {
 	from := now
 	if start, err := time.Parse(time.RFC3339, t.StartDate); err == nil && start.After(from) {
-		from = start
+		from = start.Add(-time.Nanosecond) // a run at the start date itself counts
 	}
 	next, ok := NextRun(t.Schedule, t.Timezone, from)
 	if end, err := time.Parse(time.RFC3339, t.EndDate); ok && err == nil && next.After(end) {

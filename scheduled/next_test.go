@@ -49,6 +49,7 @@ func TestTaskNextRunHonoursStartAndEnd(t *testing.T) {
 	}{
 		{daily("", ""), "2026-11-22T16:00:00Z"},
 		{daily("2026-12-01T00:00:00Z", ""), "2026-12-01T16:00:00Z"}, // not before the start
+		{daily("2026-12-01T16:00:00Z", ""), "2026-12-01T16:00:00Z"}, // at the start itself
 		{daily("2026-11-01T00:00:00Z", "2026-11-30T00:00:00Z"), "2026-11-22T16:00:00Z"},
 		{daily("", "2026-11-22T12:00:00Z"), ""}, // ends before the next run
 		{&Task{Schedule: "at(2027-01-05T00:00:00)", EndDate: "2027-01-01T00:00:00Z"}, ""},

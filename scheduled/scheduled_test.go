@@ -93,6 +93,8 @@ func TestValidate(t *testing.T) {
 			[]string{"scheduled task t: timezone: is for EventBridge Scheduler (backend: scheduler)"}},
 		{"at() on the events backend", config.BackendEvents, []*Task{ok(func(t *Task) { t.Schedule = "at(2026-12-24T18:00:00)" })},
 			[]string{"scheduled task t: schedule: at() runs once and needs EventBridge Scheduler"}},
+		{"ephemeral storage out of range", config.BackendScheduler, []*Task{ok(func(t *Task) { t.EphemeralStorage = &ecstypes.EphemeralStorage{} })},
+			[]string{"scheduled task t: ephemeral_storage.sizeInGiB: 0: use 21 to 200 (GiB)"}},
 		{"unknown container", config.BackendScheduler, []*Task{ok(func(t *Task) { t.Container = "ap" })},
 			[]string{`scheduled task t: container: no container named "ap" in task definition batch`}},
 		{"unknown override container", config.BackendScheduler, []*Task{ok(func(t *Task) {

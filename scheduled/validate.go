@@ -101,6 +101,9 @@ func Validate(tasks []*Task, backend string, containers Containers) []error {
 		if t.TaskCount != nil && (*t.TaskCount < 1 || *t.TaskCount > 10) {
 			fail("task_count", "%d: use 1 to 10", *t.TaskCount)
 		}
+		if es := t.EphemeralStorage; es != nil && (es.SizeInGiB < 21 || es.SizeInGiB > 200) {
+			fail("ephemeral_storage.sizeInGiB", "%d: use 21 to 200 (GiB)", es.SizeInGiB)
+		}
 		if t.LaunchType != "" && len(t.CapacityProviderStrategy) > 0 {
 			fail("launch_type", "set launch_type or capacity_provider_strategy, not both")
 		}

@@ -35,7 +35,7 @@ func (c *DeployCmd) Run(ctx context.Context, a *app) error {
 		// What deploy touches: the services, and the scheduled tasks (with
 		// the task definitions they run) when it repoints them.
 		repoints := !c.NoScheduled && !c.NoWait && !c.DryRun
-		rep, err := a.verify(ctx, verifyOptions{scheduled: repoints, standalone: repoints})
+		rep, err := a.verify(ctx, verifyOptions{scheduled: repoints, standalone: repoints, referencing: true})
 		if err != nil {
 			return err
 		}

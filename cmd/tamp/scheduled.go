@@ -367,13 +367,17 @@ func (a *app) scheduledRevisionsInUse(ctx context.Context, p *config.Project) (m
 	if p.Scheduled == nil {
 		return nil, nil
 	}
-	tasks, err := scheduled.Load(p, p.Path, p.Scheduled)
-	if err != nil {
-		return nil, invalidInput{err}
-	}
+	// Only the rules backend needs the task names (rules named like them).
+	// Called after changes were made: a problem is no invalid input.
 	var names []string
-	for _, t := range tasks {
-		names = append(names, t.Name)
+	if p.Scheduled.Backend == config.BackendEvents {
+		tasks, err := scheduled.Load(p, p.Path, p.Scheduled)
+		if err != nil {
+			return nil, fmt.Errorf("read the scheduled tasks: %w", err)
+		}
+		for _, t := range tasks {
+			names = append(names, t.Name)
+		}
 	}
 	cfg, err := a.awsConfig(ctx, p)
 	if err != nil {

@@ -85,7 +85,7 @@ func (c *RollbackCmd) Run(ctx context.Context, a *app) error {
 	prog.Done()
 	if a.Output != "json" {
 		for _, r := range results {
-			if r.To == "" || (r.Err != nil && !c.DryRun) {
+			if r.To == "" || (!c.DryRun && (r.Err != nil || !r.Changed)) {
 				continue
 			}
 			switch {
@@ -116,7 +116,7 @@ func (c *RollbackCmd) Run(ctx context.Context, a *app) error {
 			err = a.repointScheduledTo(ctx, s.project, pinned)
 		}
 	}
-	if c.DeregisterTaskDefinition && !c.DryRun {
+	if c.DeregisterTaskDefinition && !c.DryRun && slices.ContainsFunc(results, func(r ecs.RollbackResult) bool { return r.Changed && r.Err == nil }) {
 		err = errors.Join(err, a.deregisterRolledBack(ctx, s.project, d, cluster, results))
 	}
 	if a.Output == "json" {
@@ -133,7 +133,7 @@ func (a *app) deregisterRolledBack(ctx context.Context, p *config.Project, d *ec
 	scheduledUse, err := a.scheduledRevisionsInUse(ctx, p)
 	if err != nil {
 		for i := range results {
-			if r := &results[i]; r.Err == nil && r.From != "" {
+			if r := &results[i]; r.Err == nil && r.Changed {
 				r.Err = fmt.Errorf("service %s: rolled back, but not deregistering %s: cannot tell whether a scheduled task uses it: %w", r.Name, shortRevision(r.From), err)
 				r.Error = r.Err.Error()
 			}
@@ -146,7 +146,7 @@ func (a *app) deregisterRolledBack(ctx context.Context, p *config.Project, d *ec
 			switch {
 			case r.Deregistered:
 				fmt.Fprintf(a.stderr, "%s: deregistered %s\n", r.Name, shortRevision(r.From))
-			case r.Err == nil && r.From != "":
+			case r.Err == nil && r.Changed:
 				fmt.Fprintf(a.stderr, "%s: kept %s: still in use\n", r.Name, shortRevision(r.From))
 			}
 		}

@@ -55,6 +55,9 @@ func (c *VerifyCmd) Run(ctx context.Context, a *app) error {
 // (deploy --no-scheduled).
 type verifyOptions struct {
 	offline, scheduled, standalone bool
+	// referencing keeps, under --only, the scheduled tasks that run a
+	// named service's or task definition's revisions (deploy repoints them).
+	referencing bool
 }
 
 // verify renders and checks everything --only leaves in scope: services,
@@ -72,7 +75,7 @@ func (a *app) verify(ctx context.Context, o verifyOptions) (*verify.Report, erro
 			return nil, invalidInput{err}
 		}
 	}
-	sel, tasks, err := verifySelection(p, tasks, a.Only)
+	sel, tasks, err := verifySelection(p, tasks, a.Only, o.referencing)
 	if err != nil {
 		return nil, invalidInput{err}
 	}
@@ -121,8 +124,10 @@ func (a *app) verify(ctx context.Context, o verifyOptions) (*verify.Report, erro
 // verifySelection is what --only puts in scope: the services and task
 // definitions it names, the scheduled tasks it names, and the task
 // definitions those run (loaded to check their container names, reported
-// only when named). Without --only, everything.
-func verifySelection(p *config.Project, tasks []*scheduled.Task, only []string) (config.Selection, []*scheduled.Task, error) {
+// only when named); with referencing also the scheduled tasks that run a
+// named service's or task definition's revisions. Without --only,
+// everything.
+func verifySelection(p *config.Project, tasks []*scheduled.Task, only []string, referencing bool) (config.Selection, []*scheduled.Task, error) {
 	if len(only) == 0 {
 		return config.Selection{Services: p.Services, TaskDefinitions: p.TaskDefinitions}, tasks, nil
 	}
@@ -130,7 +135,7 @@ func verifySelection(p *config.Project, tasks []*scheduled.Task, only []string) 
 	var kept []*scheduled.Task
 	for _, t := range tasks {
 		names = append(names, t.Name)
-		if slices.Contains(only, t.Name) {
+		if slices.Contains(only, t.Name) || (referencing && slices.Contains(only, t.TaskDefinition)) {
 			kept = append(kept, t)
 			defNames = append(defNames, t.TaskDefinition)
 		}
