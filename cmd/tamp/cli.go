@@ -38,6 +38,7 @@ type CLI struct {
 	Globals
 
 	Version  VersionCmd  `cmd:"" help:"Print version, commit and Go version."`
+	Init     InitCmd     `cmd:"" help:"Write a config and definition files from services and schedules that run in AWS."`
 	Render   RenderCmd   `cmd:"" help:"Print the fully rendered, normalized config or definitions."`
 	Register RegisterCmd `cmd:"" help:"Register task definitions (idempotent)."`
 	Diff     DiffCmd     `cmd:"" help:"Show what deploy would change: local definitions against AWS."`
