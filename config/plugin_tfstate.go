@@ -9,7 +9,6 @@ import (
 	"sync"
 	"text/template"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/google/go-jsonnet"
 	"github.com/google/go-jsonnet/ast"
 
@@ -55,11 +54,7 @@ func tfstatePlugin(ctx context.Context, setup PluginSetup) (Functions, error) {
 			if err != nil {
 				return nil, err
 			}
-			endpoint := lookup(setup.LookupEnv, "AWS_ENDPOINT_URL_S3")
-			if endpoint == "" {
-				endpoint = aws.ToString(cfg.BaseEndpoint) // AWS_ENDPOINT_URL
-			}
-			return &tfstate.HTTPS3{Credentials: cfg.Credentials, Region: cfg.Region, Endpoint: endpoint}, nil
+			return tfstate.NewHTTPS3(cfg, lookup(setup.LookupEnv, "AWS_ENDPOINT_URL_S3")), nil
 		},
 	}
 	var (

@@ -11,6 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/tamp-ecs/tamp/internal/awsclient"
 )
 
 // Until is when a deployment counts as done.
@@ -58,16 +60,7 @@ type SystemClock struct{}
 
 func (SystemClock) Now() time.Time { return time.Now() }
 
-func (SystemClock) Sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
+func (SystemClock) Sleep(ctx context.Context, d time.Duration) error { return awsclient.Sleep(ctx, d) }
 
 // Progress is one observation of a deployment, or one new service event.
 type Progress struct {

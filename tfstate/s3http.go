@@ -34,6 +34,15 @@ type HTTPS3 struct {
 
 var _ S3API = (*HTTPS3)(nil)
 
+// NewHTTPS3 is an S3 client for cfg's region and credentials, at
+// endpoint (AWS_ENDPOINT_URL_S3) when set, else cfg's (AWS_ENDPOINT_URL).
+func NewHTTPS3(cfg aws.Config, endpoint string) *HTTPS3 {
+	if endpoint == "" {
+		endpoint = aws.ToString(cfg.BaseEndpoint)
+	}
+	return &HTTPS3{Credentials: cfg.Credentials, Region: cfg.Region, Endpoint: endpoint}
+}
+
 // GetObject GETs an object.
 func (c *HTTPS3) GetObject(ctx context.Context, in *s3.GetObjectInput, _ ...func(*s3.Options)) (*s3.GetObjectOutput, error) {
 	resp, err := c.do(ctx, http.MethodGet, aws.ToString(in.Bucket), aws.ToString(in.Key))

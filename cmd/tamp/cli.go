@@ -12,6 +12,7 @@ import (
 	"github.com/alecthomas/kong"
 	"github.com/aws/aws-sdk-go-v2/aws"
 
+	"github.com/tamp-ecs/tamp/config"
 	"github.com/tamp-ecs/tamp/internal/envfile"
 	"github.com/tamp-ecs/tamp/internal/mask"
 	"github.com/tamp-ecs/tamp/internal/term"
@@ -94,6 +95,10 @@ type app struct {
 
 	awsMu      sync.Mutex
 	awsConfigs map[string]aws.Config // by region
+
+	// project is the loaded config, once per run: deploy --verify, deploy's
+	// repoint and rollback's steps share its renders and fetched values.
+	project *config.Project
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {

@@ -152,16 +152,9 @@ func verifySelection(p *config.Project, tasks []*scheduled.Task, only []string, 
 		}
 		defNames = append(defNames, n)
 	}
-	var sel config.Selection
-	for _, s := range p.Services {
-		if slices.Contains(defNames, s.Name) {
-			sel.Services = append(sel.Services, s)
-		}
-	}
-	for _, td := range p.TaskDefinitions {
-		if slices.Contains(defNames, td.Name) {
-			sel.TaskDefinitions = append(sel.TaskDefinitions, td)
-		}
+	sel := config.Selection{
+		Services:        named(p.Services, func(s config.Service) string { return s.Name }, defNames),
+		TaskDefinitions: named(p.TaskDefinitions, func(td config.TaskDefinition) string { return td.Name }, defNames),
 	}
 	return sel, kept, nil
 }
@@ -171,15 +164,18 @@ func reported(defs *ecs.Definitions, only []string) *ecs.Definitions {
 	if len(only) == 0 {
 		return defs
 	}
-	out := &ecs.Definitions{}
-	for _, s := range defs.Services {
-		if slices.Contains(only, s.Name) {
-			out.Services = append(out.Services, s)
-		}
+	return &ecs.Definitions{
+		Services:        named(defs.Services, func(s *ecs.Service) string { return s.Name }, only),
+		TaskDefinitions: named(defs.TaskDefinitions, func(td *ecs.TaskDefinition) string { return td.Name }, only),
 	}
-	for _, td := range defs.TaskDefinitions {
-		if slices.Contains(only, td.Name) {
-			out.TaskDefinitions = append(out.TaskDefinitions, td)
+}
+
+// named keeps the items whose name is in names, in their order.
+func named[T any](items []T, name func(T) string, names []string) []T {
+	var out []T
+	for _, it := range items {
+		if slices.Contains(names, name(it)) {
+			out = append(out, it)
 		}
 	}
 	return out
@@ -236,11 +232,7 @@ func (v *verifyClients) SecretsManager(ctx context.Context, region string) (*sec
 
 func (v *verifyClients) S3(ctx context.Context, region string) (verify.S3API, error) {
 	return client(ctx, v, "s3", region, func(cfg aws.Config) verify.S3API {
-		endpoint := os.Getenv("AWS_ENDPOINT_URL_S3")
-		if endpoint == "" {
-			endpoint = aws.ToString(cfg.BaseEndpoint)
-		}
-		return &tfstate.HTTPS3{Credentials: cfg.Credentials, Region: cfg.Region, Endpoint: endpoint}
+		return tfstate.NewHTTPS3(cfg, os.Getenv("AWS_ENDPOINT_URL_S3"))
 	})
 }
 

@@ -14,8 +14,11 @@ import (
 	"github.com/tamp-ecs/tamp/scheduled"
 )
 
-// loadProject reads the config with the command line's variables.
+// loadProject reads the config with the command line's variables, once.
 func (a *app) loadProject(ctx context.Context) (*config.Project, error) {
+	if a.project != nil {
+		return a.project, nil
+	}
 	p, err := config.Load(ctx, a.Config, config.Options{
 		ExtStr:  a.ExtStr,
 		ExtCode: a.ExtCode,
@@ -30,6 +33,7 @@ func (a *app) loadProject(ctx context.Context) (*config.Project, error) {
 	if err != nil {
 		return nil, invalidInput{err}
 	}
+	a.project = p
 	return p, nil
 }
 

@@ -16,7 +16,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"encoding/xml"
-	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -30,6 +29,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/smithy-go"
+
+	"github.com/tamp-ecs/tamp/internal/awsclient"
 )
 
 // Service describes one AWS API: how it is signed and where it answers.
@@ -239,30 +240,16 @@ func (c *Client) wait(ctx context.Context, d time.Duration) error {
 	if c.Sleep != nil {
 		return c.Sleep(ctx, d)
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+	return awsclient.Sleep(ctx, d)
 }
 
 var traceMu sync.Mutex
 
 func (c *Client) trace(op string, err error, took time.Duration) {
-	status := "ok"
-	if err != nil {
-		status = "error"
-		var ae smithy.APIError
-		if errors.As(err, &ae) {
-			status = "error " + ae.ErrorCode()
-		}
-	}
+	line := awsclient.TraceLine(c.Service.ID, op, err, took)
 	traceMu.Lock()
 	defer traceMu.Unlock()
-	fmt.Fprintf(c.Trace, "aws %s.%s %s %s\n", c.Service.ID, op, status, took.Round(time.Millisecond))
+	io.WriteString(c.Trace, line)
 }
 
 // queryError reads `<ErrorResponse><Error><Code>` (IAM, ELB) or
