@@ -114,8 +114,8 @@ func (r *Renderer) prefetchProject(ctx context.Context, path string, only []stri
 		if cfg, err := decodeConfig(path, text); err == nil {
 			cfg.Dir = filepath.Dir(path)
 			if cfg.fold() == nil {
-				if sel, err := cfg.Select(only); err == nil {
-					for _, p := range sel.Paths() {
+				if scope, err := cfg.Scope(only, nil); err == nil {
+					for _, p := range scope.Selection().Paths() {
 						paths = append(paths, cfg.Abs(p))
 					}
 				}
@@ -367,43 +367,6 @@ func (sel Selection) Paths() []string {
 		paths = append(paths, td.Path)
 	}
 	return paths
-}
-
-// Select keeps the services and task definitions named in only (all of them
-// when only is empty). A name that matches nothing is an error listing the
-// names that exist.
-func (c *Config) Select(only []string) (Selection, error) {
-	if len(only) == 0 {
-		return Selection{Services: c.Services, TaskDefinitions: c.TaskDefinitions}, nil
-	}
-	want := map[string]bool{}
-	for _, n := range only {
-		want[n] = true
-	}
-	var sel Selection
-	for _, s := range c.Services {
-		if want[s.Name] {
-			sel.Services = append(sel.Services, s)
-			delete(want, s.Name)
-		}
-	}
-	for _, td := range c.TaskDefinitions {
-		if want[td.Name] {
-			sel.TaskDefinitions = append(sel.TaskDefinitions, td)
-			delete(want, td.Name)
-		}
-	}
-	if len(want) > 0 {
-		var missing []string
-		for _, n := range only {
-			if want[n] {
-				missing = append(missing, n)
-			}
-		}
-		return sel, fmt.Errorf("--only: no service or task definition named %s in %s; names in the config: %s",
-			strings.Join(missing, ", "), c.Path, strings.Join(c.names(), ", "))
-	}
-	return sel, nil
 }
 
 func (c *Config) names() []string {

@@ -698,7 +698,7 @@ func TestLoadStrictSchema(t *testing.T) {
 	}
 }
 
-func TestSelect(t *testing.T) {
+func TestScope(t *testing.T) {
 	c := &Config{
 		Path: "/srv/tamp.yaml",
 		Services: []Service{
@@ -711,36 +711,35 @@ func TestSelect(t *testing.T) {
 			{Name: "migrate", Path: "migrate.json"},
 		},
 	}
+	scheduled := []string{"nightly", "hourly"}
 	tests := []struct {
-		name     string
-		only     []string
-		services []string
-		tds      []string
-		wantErr  string
+		name      string
+		only      []string
+		scheduled []string
+		services  []string
+		tds       []string
+		tasks     []string
+		wantErr   string
 	}{
-		{name: "empty is all", only: nil, services: []string{"web", "worker", "api"}, tds: []string{"batch", "migrate"}},
+		{name: "empty is all", only: nil, scheduled: scheduled, services: []string{"web", "worker", "api"}, tds: []string{"batch", "migrate"}, tasks: scheduled},
 		{name: "empty slice is all", only: []string{}, services: []string{"web", "worker", "api"}, tds: []string{"batch", "migrate"}},
 		{name: "config order kept", only: []string{"migrate", "api", "web"}, services: []string{"web", "api"}, tds: []string{"migrate"}},
 		{name: "only task definitions", only: []string{"batch"}, tds: []string{"batch"}},
 		{name: "duplicate name once", only: []string{"worker", "worker"}, services: []string{"worker"}},
+		{name: "scheduled task", only: []string{"hourly", "web"}, scheduled: scheduled, services: []string{"web"}, tasks: []string{"hourly"}},
 		{
 			name:    "unknown",
 			only:    []string{"web", "wbe", "cron"},
-			wantErr: "--only: no service or task definition named wbe, cron in /srv/tamp.yaml; names in the config: web, worker, api, batch, migrate",
+			wantErr: "--only: nothing named wbe, cron in /srv/tamp.yaml; names in the config: web, worker, api, batch, migrate",
 		},
-	}
-	names := func(sel Selection) (svc, tds []string) {
-		for _, s := range sel.Services {
-			svc = append(svc, s.Name)
-		}
-		for _, td := range sel.TaskDefinitions {
-			tds = append(tds, td.Name)
-		}
-		return
+		{
+			name: "unknown with scheduled names", only: []string{"nightlyy"}, scheduled: scheduled,
+			wantErr: "--only: nothing named nightlyy in /srv/tamp.yaml; names in the config: web, worker, api, batch, migrate, nightly, hourly",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			sel, err := c.Select(tt.only)
+			s, err := c.Scope(tt.only, tt.scheduled)
 			if tt.wantErr != "" {
 				if err == nil || err.Error() != tt.wantErr {
 					t.Errorf("got %v\nwant %s", err, tt.wantErr)
@@ -750,18 +749,37 @@ func TestSelect(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			svc, tds := names(sel)
-			if !reflect.DeepEqual(svc, tt.services) || !reflect.DeepEqual(tds, tt.tds) {
-				t.Errorf("Select(%q) = %q, %q; want %q, %q", tt.only, svc, tds, tt.services, tt.tds)
+			var tds []string
+			for _, td := range s.TaskDefinitions {
+				tds = append(tds, td.Name)
+			}
+			if svc := s.ServiceNames(); !reflect.DeepEqual(svc, tt.services) || !reflect.DeepEqual(tds, tt.tds) || !reflect.DeepEqual(s.Tasks, tt.tasks) {
+				t.Errorf("Scope(%q) = %q, %q, %q; want %q, %q, %q", tt.only, svc, tds, s.Tasks, tt.services, tt.tds, tt.tasks)
+			}
+			if s.Narrowed() != (len(tt.only) > 0) {
+				t.Errorf("Narrowed() = %v with only %q", s.Narrowed(), tt.only)
+			}
+			if want := append(s.ServiceNames(), tds...); !reflect.DeepEqual(s.DefinitionNames(), want) {
+				t.Errorf("DefinitionNames() = %q, want %q", s.DefinitionNames(), want)
 			}
 		})
 	}
-	// Selected entries carry their whole definition.
-	sel, err := c.Select([]string{"api"})
+	// Entries in scope carry their whole definition.
+	s, err := c.Scope([]string{"api"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !reflect.DeepEqual(sel.Services, []Service{{Name: "api", TaskDefinition: "api.json"}}) {
-		t.Errorf("Select(api).Services = %+v", sel.Services)
+	if !reflect.DeepEqual(s.Selection().Services, []Service{{Name: "api", TaskDefinition: "api.json"}}) {
+		t.Errorf("Scope(api).Services = %+v", s.Services)
+	}
+	if !c.Knows([]string{"api", "batch"}) || c.Knows([]string{"api", "nightly"}) {
+		t.Error("Knows tells services and task definitions from other names wrongly")
+	}
+	s, err = c.Scope([]string{"hourly"}, []string{"nightly", "hourly"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !s.HasTask("hourly") || s.HasTask("nightly") {
+		t.Errorf("HasTask: scope %q should hold hourly only", s.Tasks)
 	}
 }
