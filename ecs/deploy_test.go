@@ -11,6 +11,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/tamp-ecs/tamp/internal/fakeaws"
 )
 
 func serviceDef(t *testing.T, name, svcJSON, tdJSON string) *Service {
@@ -51,14 +53,14 @@ func (l *progressLog) add(p Progress) {
 	l.lines = append(l.lines, p.Service+" "+p.Revision+" "+p.Rollout)
 }
 
-func newDeployer(api *fakeECS) (*Deployer, *fakeClock, *progressLog) {
-	clock, log := newFakeClock(), &progressLog{}
+func newDeployer(api *fakeaws.ECS) (*Deployer, *fakeaws.Clock, *progressLog) {
+	clock, log := fakeaws.NewClock(), &progressLog{}
 	return &Deployer{API: api, Clock: clock, Waiter: &Waiter{API: api, Clock: clock, Progress: log.add}}, clock, log
 }
 
 func TestDeployCreatesThenUpdates(t *testing.T) {
 	ctx := context.Background()
-	api := newFakeECS()
+	api := fakeaws.NewECS()
 	d, clock, log := newDeployer(api)
 	opts := DeployOptions{Cluster: "c", Until: UntilDeployed}
 	web := serviceDef(t, "web", `{"desiredCount":2,"tags":[{"key":"team","value":"a"}]}`, tdJSON("web", "app:1"))
@@ -71,17 +73,17 @@ func TestDeployCreatesThenUpdates(t *testing.T) {
 		t.Errorf("create: %+v", res[0])
 	}
 	// A second deploy of the same config changes nothing and does not wait.
-	api.calls = map[string]int{}
+	api.ResetCalls()
 	res, err = d.Deploy(ctx, defsOf(web), opts)
 	if err != nil || res[0].Action != ServiceUnchanged || res[0].Waited {
 		t.Fatalf("redeploy: %+v, %v", res[0], err)
 	}
-	if api.calls["UpdateService"]+api.calls["RegisterTaskDefinition"]+api.calls["TagResource"] != 0 {
-		t.Errorf("an unchanged deploy mutated: %v", api.calls)
+	if api.Calls("UpdateService")+api.Calls("RegisterTaskDefinition")+api.Calls("TagResource") != 0 {
+		t.Errorf("an unchanged deploy mutated: %v", api.CallCounts())
 	}
 
 	// A new image: a new revision, an update, success only once COMPLETED.
-	api.rollouts["web"] = rollout{polls: 4}
+	api.SetRollout("web", fakeaws.Rollout{Polls: 4})
 	web2 := serviceDef(t, "web", `{"desiredCount":2,"tags":[{"key":"team","value":"a"}]}`, tdJSON("web", "app:2"))
 	res, err = d.Deploy(ctx, defsOf(web2), opts)
 	if err != nil {
@@ -90,11 +92,11 @@ func TestDeployCreatesThenUpdates(t *testing.T) {
 	if res[0].Action != ServiceUpdated || !strings.HasSuffix(res[0].TaskDefinition, "web:2") {
 		t.Errorf("update: %+v", res[0])
 	}
-	last := api.updates[len(api.updates)-1]
+	last := api.LastUpdate()
 	if !strings.HasSuffix(aws.ToString(last.TaskDefinition), "web:2") || last.DesiredCount != nil || last.NetworkConfiguration != nil {
 		t.Errorf("UpdateService sent more than the change: %+v", last)
 	}
-	if got := clock.sleeps.Load(); got != 3 {
+	if got := clock.Sleeps(); got != 3 {
 		t.Errorf("the waiter slept %d times, want 3 (four polls, the first immediate)", got)
 	}
 	if !strings.Contains(strings.Join(log.lines, "\n"), "web web:2 COMPLETED") {
@@ -104,13 +106,13 @@ func TestDeployCreatesThenUpdates(t *testing.T) {
 
 func TestDeployFailureAndRollback(t *testing.T) {
 	ctx := context.Background()
-	api := newFakeECS()
+	api := fakeaws.NewECS()
 	d, _, log := newDeployer(api)
 	opts := DeployOptions{Cluster: "c", Until: UntilDeployed}
 	if _, err := d.Deploy(ctx, defsOf(serviceDef(t, "web", `{"desiredCount":1}`, tdJSON("web", "app:1"))), opts); err != nil {
 		t.Fatal(err)
 	}
-	api.rollouts["web"] = rollout{polls: 2, fail: true}
+	api.SetRollout("web", fakeaws.Rollout{Polls: 2, Fail: true})
 	_, err := d.Deploy(ctx, defsOf(serviceDef(t, "web", `{"desiredCount":1}`, tdJSON("web", "app:broken"))), opts)
 	var failed *DeploymentFailedError
 	if !errors.As(err, &failed) {
@@ -126,10 +128,10 @@ func TestDeployFailureAndRollback(t *testing.T) {
 }
 
 func TestWaitTimeoutAndInterrupt(t *testing.T) {
-	api := newFakeECS()
+	api := fakeaws.NewECS()
 	d, _, _ := newDeployer(api)
 	opts := DeployOptions{Cluster: "c", Until: UntilDeployed}
-	api.rollouts["web"] = rollout{hang: true}
+	api.SetRollout("web", fakeaws.Rollout{Hang: true})
 
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
 	defer cancel()
@@ -140,7 +142,9 @@ func TestWaitTimeoutAndInterrupt(t *testing.T) {
 	}
 
 	// Interrupted: the error says the deployment goes on and wraps Canceled.
-	api.svcs = map[string]*serviceState{}
+	api = fakeaws.NewECS()
+	d, _, _ = newDeployer(api)
+	api.SetRollout("web", fakeaws.Rollout{Hang: true})
 	ctx2, cancel2 := context.WithCancel(context.Background())
 	go func() { time.Sleep(20 * time.Millisecond); cancel2() }()
 	_, err = d.Deploy(ctx2, defsOf(serviceDef(t, "web", `{"desiredCount":1}`, tdJSON("web", "app:1"))), opts)
@@ -150,9 +154,11 @@ func TestWaitTimeoutAndInterrupt(t *testing.T) {
 }
 
 func TestDeployServicesConcurrently(t *testing.T) {
-	api := newFakeECS()
+	api := fakeaws.NewECS()
 	d, clock, _ := newDeployer(api)
-	api.rollouts["a"], api.rollouts["b"], api.rollouts["c"] = rollout{polls: 2}, rollout{polls: 3}, rollout{polls: 5}
+	api.SetRollout("a", fakeaws.Rollout{Polls: 2})
+	api.SetRollout("b", fakeaws.Rollout{Polls: 3})
+	api.SetRollout("c", fakeaws.Rollout{Polls: 5})
 	defs := defsOf(
 		serviceDef(t, "a", `{"desiredCount":1}`, tdJSON("a", "app:1")),
 		serviceDef(t, "b", `{"desiredCount":1}`, tdJSON("b", "app:1")),
@@ -163,34 +169,34 @@ func TestDeployServicesConcurrently(t *testing.T) {
 	}
 	// All three rollouts were followed at the same time, so the deploy
 	// takes as long as the slowest, not the sum.
-	if got := api.maxInFlight.Load(); got != 3 {
+	if got := api.MaxInFlight(); got != 3 {
 		t.Errorf("at most %d rollouts were in flight at once, want all 3", got)
 	}
-	if got := clock.sleeps.Load(); got != 1+2+4 {
+	if got := clock.Sleeps(); got != 1+2+4 {
 		t.Errorf("%d pauses in all, want 7 (one per poll after the first)", got)
 	}
 }
 
 func TestDeployRefusesWhileInProgress(t *testing.T) {
 	ctx := context.Background()
-	api := newFakeECS()
+	api := fakeaws.NewECS()
 	d, _, _ := newDeployer(api)
-	api.rollouts["web"] = rollout{hang: true}
+	api.SetRollout("web", fakeaws.Rollout{Hang: true})
 	if _, err := d.Deploy(ctx, defsOf(serviceDef(t, "web", `{"desiredCount":1}`, tdJSON("web", "app:1"))), DeployOptions{Cluster: "c", NoWait: true}); err != nil {
 		t.Fatal(err)
 	}
-	api.calls = map[string]int{}
+	api.ResetCalls()
 	_, err := d.Deploy(ctx, defsOf(serviceDef(t, "web", `{"desiredCount":1}`, tdJSON("web", "app:2"))), DeployOptions{Cluster: "c"})
 	if err == nil || !strings.Contains(err.Error(), "service web has a deployment in progress") || !strings.Contains(err.Error(), "tamp wait --only web") {
 		t.Fatalf("err = %v", err)
 	}
-	if api.calls["RegisterTaskDefinition"]+api.calls["UpdateService"] != 0 {
-		t.Errorf("refused, yet mutated: %v", api.calls)
+	if api.Calls("RegisterTaskDefinition")+api.Calls("UpdateService") != 0 {
+		t.Errorf("refused, yet mutated: %v", api.CallCounts())
 	}
 }
 
 func TestDeployChecksBeforeChanging(t *testing.T) {
-	api := newFakeECS()
+	api := fakeaws.NewECS()
 	d, _, _ := newDeployer(api)
 	noCount := serviceDef(t, "web", `{}`, tdJSON("web", "app:1"))
 	_, err := d.Deploy(context.Background(), defsOf(noCount), DeployOptions{Cluster: "c", Revisions: KeepCurrent})
@@ -201,32 +207,32 @@ func TestDeployChecksBeforeChanging(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "set desiredCount in its definition or pass --tasks N") {
 		t.Errorf("err = %v", err)
 	}
-	if n := api.calls["RegisterTaskDefinition"] + api.calls["CreateService"]; n != 0 {
-		t.Errorf("mutating calls before the checks passed: %v", api.calls)
+	if n := api.Calls("RegisterTaskDefinition") + api.Calls("CreateService"); n != 0 {
+		t.Errorf("mutating calls before the checks passed: %v", api.CallCounts())
 	}
 }
 
 func TestDeployTagsTasksAndRevisions(t *testing.T) {
 	ctx := context.Background()
-	api := newFakeECS()
+	api := fakeaws.NewECS()
 	d, _, _ := newDeployer(api)
 	opts := DeployOptions{Cluster: "c", Until: UntilStable, IgnoreTags: []string{"managed-elsewhere"}}
 	svc := `{"desiredCount":1,"tags":[{"key":"team","value":"a"},{"key":"old","value":"x"}]}`
 	if _, err := d.Deploy(ctx, defsOf(serviceDef(t, "web", svc, tdJSON("web", "app:1"))), opts); err != nil {
 		t.Fatal(err)
 	}
-	api.svcs["web"].svc.Tags = append(api.svcs["web"].svc.Tags, tagOf("managed-elsewhere", "1"))
+	api.EditService("web", func(s *types.Service) { s.Tags = append(s.Tags, fakeaws.Tag("managed-elsewhere", "1")) })
 	svc2 := `{"desiredCount":1,"tags":[{"key":"team","value":"b"}]}`
 	tasks := int32(3)
 	res, err := d.Deploy(ctx, defsOf(serviceDef(t, "web", svc2, tdJSON("web", "app:1"))), DeployOptions{Cluster: "c", Tasks: &tasks, IgnoreTags: opts.IgnoreTags})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res[0].Action != ServiceUpdated || aws.ToInt32(api.updates[len(api.updates)-1].DesiredCount) != 3 {
+	if res[0].Action != ServiceUpdated || aws.ToInt32(api.LastUpdate().DesiredCount) != 3 {
 		t.Errorf("--tasks: %+v", res[0])
 	}
 	tags := map[string]string{}
-	for _, tg := range api.svcs["web"].svc.Tags {
+	for _, tg := range api.Tags(fakeaws.ServiceARN("c", "web")) {
 		tags[*tg.Key] = *tg.Value
 	}
 	if tags["team"] != "b" || tags["old"] != "" || tags["managed-elsewhere"] != "1" {
@@ -244,13 +250,11 @@ func TestDeployTagsTasksAndRevisions(t *testing.T) {
 
 func TestDeployRollbackOnFailure(t *testing.T) {
 	ctx := context.Background()
-	api := newFakeECS()
+	api := fakeaws.NewECS()
 	d, _, _ := newDeployer(api)
 	deployRevisions(t, d, "web", "app:1")
 	// A failure without ECS's own rollback: the rollout just FAILS.
-	api.rollouts["web"] = rollout{polls: 1, fail: true}
-	api.noAutoRollback = true
-	api.failOnly = aws.String("arn:aws:ecs:ap-northeast-1:123456789012:task-definition/web:2")
+	api.SetRollout("web", fakeaws.Rollout{Polls: 1, Fail: true, NoRollback: true, OnlyTaskDefinition: fakeaws.TaskDefinitionARN("web", 2)})
 	res, err := d.Deploy(ctx, defsOf(serviceDef(t, "web", `{"desiredCount":1}`, tdJSON("web", "app:2"))),
 		DeployOptions{Cluster: "c", Until: UntilDeployed, RollbackOnFailure: true})
 	var failed *DeploymentFailedError
@@ -260,20 +264,20 @@ func TestDeployRollbackOnFailure(t *testing.T) {
 	if strings.Contains(err.Error(), "failed too") {
 		t.Fatalf("the rollback itself failed: %v", err)
 	}
-	st := api.svcs["web"]
-	if !strings.HasSuffix(res[0].RolledBackTo, "web:1") || !strings.HasSuffix(*st.svc.TaskDefinition, "web:1") ||
-		st.deployments[0].d.RolloutState != "COMPLETED" {
-		t.Errorf("not rolled back: %+v, service runs %s", res[0], *st.svc.TaskDefinition)
+	st, _ := api.Service("web")
+	if !strings.HasSuffix(res[0].RolledBackTo, "web:1") || !strings.HasSuffix(*st.TaskDefinition, "web:1") ||
+		st.Deployments[0].RolloutState != "COMPLETED" {
+		t.Errorf("not rolled back: %+v, service runs %s", res[0], *st.TaskDefinition)
 	}
 }
 
 // A forced redeploy of the same revision that the circuit breaker rolls
 // back (to that same revision) is a failure, not a success.
 func TestDeployFailedForcedRedeployOfSameRevision(t *testing.T) {
-	api := newFakeECS()
+	api := fakeaws.NewECS()
 	d, _, _ := newDeployer(api)
 	deployRevisions(t, d, "web", "app:1")
-	api.rollouts["web"] = rollout{polls: 2, fail: true}
+	api.SetRollout("web", fakeaws.Rollout{Polls: 2, Fail: true})
 	_, err := d.Deploy(context.Background(), defsOf(serviceDef(t, "web", `{"desiredCount":1}`, tdJSON("web", "app:1"))),
 		DeployOptions{Cluster: "c", ForceNew: true})
 	var failed *DeploymentFailedError
@@ -285,8 +289,8 @@ func TestDeployFailedForcedRedeployOfSameRevision(t *testing.T) {
 // Without a rollout state (Classic Load Balancer services), a deployment is
 // done when it alone runs what it should.
 func TestDeployWithoutRolloutState(t *testing.T) {
-	api := newFakeECS()
-	api.noRolloutState = true
+	api := fakeaws.NewECS()
+	api.SetRollout("web", fakeaws.Rollout{NoRolloutState: true})
 	d, _, _ := newDeployer(api)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -299,14 +303,15 @@ func TestDeployWithoutRolloutState(t *testing.T) {
 // breaker enabled elsewhere stays on; a declared false is enforced.
 func TestDeployUpdatesOnlyDeclaredFields(t *testing.T) {
 	ctx := context.Background()
-	api := newFakeECS()
+	api := fakeaws.NewECS()
 	d, _, _ := newDeployer(api)
 	deployRevisions(t, d, "web", "app:1")
-	st := api.svcs["web"]
-	st.svc.DeploymentConfiguration = &types.DeploymentConfiguration{MaximumPercent: aws.Int32(200), MinimumHealthyPercent: aws.Int32(100),
-		DeploymentCircuitBreaker: &types.DeploymentCircuitBreaker{Enable: true, Rollback: true}, Strategy: types.DeploymentStrategyRolling}
-	st.svc.EnableExecuteCommand = true
-	st.svc.PropagateTags = types.PropagateTagsService
+	api.EditService("web", func(s *types.Service) {
+		s.DeploymentConfiguration = &types.DeploymentConfiguration{MaximumPercent: aws.Int32(200), MinimumHealthyPercent: aws.Int32(100),
+			DeploymentCircuitBreaker: &types.DeploymentCircuitBreaker{Enable: true, Rollback: true}, Strategy: types.DeploymentStrategyRolling}
+		s.EnableExecuteCommand = true
+		s.PropagateTags = types.PropagateTagsService
+	})
 
 	web := serviceDef(t, "web", `{"desiredCount":1,"enableExecuteCommand":false}`, tdJSON("web", "app:1"))
 	remote, err := Describe(ctx, api, "c", defsOf(web))
@@ -327,7 +332,7 @@ func TestDeployUpdatesOnlyDeclaredFields(t *testing.T) {
 	if _, err := d.Deploy(ctx, defsOf(web), DeployOptions{Cluster: "c"}); err != nil {
 		t.Fatal(err)
 	}
-	last := api.updates[len(api.updates)-1]
+	last := api.LastUpdate()
 	if last.DeploymentConfiguration != nil || last.PropagateTags != "" || last.EnableExecuteCommand == nil || *last.EnableExecuteCommand {
 		t.Errorf("update sent %+v", last)
 	}
@@ -338,25 +343,25 @@ func TestDeployUpdatesOnlyDeclaredFields(t *testing.T) {
 // does deploy.
 func TestDeployReusesTheRunningRevision(t *testing.T) {
 	ctx := context.Background()
-	api := newFakeECS()
+	api := fakeaws.NewECS()
 	d, _, _ := newDeployer(api)
 	deployRevisions(t, d, "web", "app:1")
 	if _, err := Register(ctx, api, []*TaskDefinition{mustTD(t, tdJSON("web", "app:2"))}, false); err != nil {
 		t.Fatal(err)
 	}
-	api.calls = map[string]int{}
+	api.ResetCalls()
 	res, err := d.Deploy(ctx, defsOf(serviceDef(t, "web", `{"desiredCount":1}`, tdJSON("web", "app:1"))), DeployOptions{Cluster: "c"})
 	if err != nil || res[0].Action != ServiceUnchanged || !strings.HasSuffix(res[0].TaskDefinition, "web:1") {
 		t.Fatalf("%+v %v", res, err)
 	}
-	if api.calls["RegisterTaskDefinition"]+api.calls["UpdateService"] != 0 {
-		t.Errorf("mutated: %v", api.calls)
+	if api.Calls("RegisterTaskDefinition")+api.Calls("UpdateService") != 0 {
+		t.Errorf("mutated: %v", api.CallCounts())
 	}
 }
 
 func TestTagChangesLeaveAWSTagsAlone(t *testing.T) {
-	add, del := tagChanges([]types.Tag{tagOf("team", "a")},
-		[]types.Tag{tagOf("aws:cloudformation:stack-name", "s"), tagOf("old", "x"), tagOf("managed", "1")}, []string{"managed"})
+	add, del := tagChanges([]types.Tag{fakeaws.Tag("team", "a")},
+		[]types.Tag{fakeaws.Tag("aws:cloudformation:stack-name", "s"), fakeaws.Tag("old", "x"), fakeaws.Tag("managed", "1")}, []string{"managed"})
 	if len(add) != 1 || fmt.Sprint(del) != "[old]" {
 		t.Errorf("add %v, del %v", add, del)
 	}

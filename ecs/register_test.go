@@ -9,11 +9,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/smithy-go"
+
+	"github.com/tamp-ecs/tamp/internal/fakeaws"
 )
 
 func TestRegisterIsIdempotent(t *testing.T) {
 	ctx := context.Background()
-	api := newFakeECS()
+	api := fakeaws.NewECS()
 	// Written the way people write it; the fake stores it the way AWS does.
 	web := mustTD(t, `{"family":"web","cpu":"0.5 vCPU","memory":"1 GB","networkMode":"awsvpc",
 		"containerDefinitions":[{"name":"app","image":"app:1","portMappings":[{"containerPort":80}]}]}`)
@@ -42,8 +44,8 @@ func TestRegisterIsIdempotent(t *testing.T) {
 			t.Errorf("second run [%d] = %+v, want reused revision 1", i, r)
 		}
 	}
-	if api.calls["RegisterTaskDefinition"] != 2 {
-		t.Errorf("RegisterTaskDefinition calls = %d, want 2 (first run only)", api.calls["RegisterTaskDefinition"])
+	if api.Calls("RegisterTaskDefinition") != 2 {
+		t.Errorf("RegisterTaskDefinition calls = %d, want 2 (first run only)", api.Calls("RegisterTaskDefinition"))
 	}
 
 	changed := mustTD(t, `{"family":"web","cpu":"512","memory":"1024","networkMode":"awsvpc",
@@ -60,7 +62,7 @@ func TestRegisterIsIdempotent(t *testing.T) {
 
 func TestRegisterDryRunOnlyReads(t *testing.T) {
 	ctx := context.Background()
-	api := newFakeECS()
+	api := fakeaws.NewECS()
 	td := mustTD(t, `{"family":"f","containerDefinitions":[{"name":"a","image":"i","memory":64}],"tags":[{"key":"team","value":"x"}]}`)
 	got, err := Register(ctx, api, []*TaskDefinition{td}, true)
 	if err != nil {
@@ -73,7 +75,7 @@ func TestRegisterDryRunOnlyReads(t *testing.T) {
 		t.Fatal(err)
 	}
 	moreTags := mustTD(t, `{"family":"f","containerDefinitions":[{"name":"a","image":"i","memory":64}],"tags":[{"key":"team","value":"x"},{"key":"cost","value":"1"}]}`)
-	api.calls = map[string]int{}
+	api.ResetCalls()
 	got, err = Register(ctx, api, []*TaskDefinition{moreTags}, true)
 	if err != nil {
 		t.Fatal(err)
@@ -81,14 +83,14 @@ func TestRegisterDryRunOnlyReads(t *testing.T) {
 	if got[0].Action != WouldReuse || !got[0].TagsUpdated {
 		t.Errorf("dry run with a missing tag = %+v, want would reuse with tags to add", got[0])
 	}
-	if api.calls["RegisterTaskDefinition"]+api.calls["TagResource"] != 0 {
-		t.Errorf("dry run made mutating calls: %v", api.calls)
+	if api.Calls("RegisterTaskDefinition")+api.Calls("TagResource") != 0 {
+		t.Errorf("dry run made mutating calls: %v", api.CallCounts())
 	}
 }
 
 func TestRegisterAddsMissingTagsToReusedRevision(t *testing.T) {
 	ctx := context.Background()
-	api := newFakeECS()
+	api := fakeaws.NewECS()
 	base := mustTD(t, `{"family":"f","containerDefinitions":[{"name":"a","image":"i","memory":64}],"tags":[{"key":"team","value":"x"}]}`)
 	if _, err := Register(ctx, api, []*TaskDefinition{base}, false); err != nil {
 		t.Fatal(err)
@@ -98,21 +100,21 @@ func TestRegisterAddsMissingTagsToReusedRevision(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got[0].Action != Reused || !got[0].TagsUpdated || api.calls["TagResource"] != 1 {
-		t.Fatalf("got %+v with calls %v, want reuse plus one TagResource", got[0], api.calls)
+	if got[0].Action != Reused || !got[0].TagsUpdated || api.Calls("TagResource") != 1 {
+		t.Fatalf("got %+v with calls %v, want reuse plus one TagResource", got[0], api.CallCounts())
 	}
-	tags := api.tags[got[0].ARN]
+	tags := api.Tags(got[0].ARN)
 	if len(tags) != 1 || *tags[0].Value != "y" {
 		t.Errorf("tags on the revision = %+v, want team=y", tags)
 	}
 	// Now equal: nothing more to tag.
-	if got, _ := Register(ctx, api, []*TaskDefinition{retagged}, false); got[0].TagsUpdated || api.calls["TagResource"] != 1 {
-		t.Errorf("second run re-tagged: %+v, calls %v", got[0], api.calls)
+	if got, _ := Register(ctx, api, []*TaskDefinition{retagged}, false); got[0].TagsUpdated || api.Calls("TagResource") != 1 {
+		t.Errorf("second run re-tagged: %+v, calls %v", got[0], api.CallCounts())
 	}
 }
 
 func TestRegisterSharedFamilyRegistersOnce(t *testing.T) {
-	api := newFakeECS()
+	api := fakeaws.NewECS()
 	a := mustTD(t, `{"family":"shared","containerDefinitions":[{"name":"a","image":"i","memory":64}]}`)
 	b := mustTD(t, `{"family":"shared","containerDefinitions":[{"name":"a","image":"i","memory":64}]}`)
 	a.Name, b.Name = "web", "worker"
@@ -120,8 +122,8 @@ func TestRegisterSharedFamilyRegistersOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if api.calls["RegisterTaskDefinition"] != 1 || got[0].Name != "web" || got[1].Name != "worker" || got[1].Revision != 1 {
-		t.Errorf("got %+v, calls %v", got, api.calls)
+	if api.Calls("RegisterTaskDefinition") != 1 || got[0].Name != "web" || got[1].Name != "worker" || got[1].Revision != 1 {
+		t.Errorf("got %+v, calls %v", got, api.CallCounts())
 	}
 }
 
@@ -143,8 +145,8 @@ func TestRegisterErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			api := newFakeECS()
-			api.fail[tt.op] = tt.err
+			api := fakeaws.NewECS()
+			api.Fail(tt.op, tt.err)
 			_, err := Register(context.Background(), api, []*TaskDefinition{td}, false)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("err = %v, want %q", err, tt.want)
@@ -159,7 +161,7 @@ func TestRegisterErrors(t *testing.T) {
 
 func TestFromDescribedMatchesLocal(t *testing.T) {
 	ctx := context.Background()
-	api := newFakeECS()
+	api := fakeaws.NewECS()
 	local := mustTD(t, `{"family":"f","cpu":"1 vCPU","memory":"2 GB","containerDefinitions":[{"name":"a","image":"i","environment":[{"name":"B","value":"2"},{"name":"A","value":"1"}]}]}`)
 	if _, err := api.RegisterTaskDefinition(ctx, local.Input); err != nil {
 		t.Fatal(err)

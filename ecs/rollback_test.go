@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/tamp-ecs/tamp/internal/fakeaws"
 )
 
 // deployRevisions deploys each image in turn to service name.
@@ -18,18 +20,18 @@ func deployRevisions(t *testing.T, d *Deployer, name string, images ...string) {
 }
 
 func TestRollbackToPreviousRevision(t *testing.T) {
-	api := newFakeECS()
+	api := fakeaws.NewECS()
 	d, _, _ := newDeployer(api)
 	deployRevisions(t, d, "web", "app:1", "app:2", "app:3")
 
 	// dry run: says what it would do, changes nothing
-	api.calls = map[string]int{}
+	api.ResetCalls()
 	res, err := d.Rollback(context.Background(), []string{"web"}, RollbackOptions{Cluster: "c", DryRun: true})
 	if err != nil || !strings.HasSuffix(res[0].From, "web:3") || !strings.HasSuffix(res[0].To, "web:2") {
 		t.Fatalf("dry run: %+v %v", res, err)
 	}
-	if api.calls["UpdateService"]+api.calls["DeregisterTaskDefinition"] != 0 {
-		t.Errorf("dry run mutated: %v", api.calls)
+	if api.Calls("UpdateService")+api.Calls("DeregisterTaskDefinition") != 0 {
+		t.Errorf("dry run mutated: %v", api.CallCounts())
 	}
 
 	res, err = d.Rollback(context.Background(), []string{"web"}, RollbackOptions{Cluster: "c", Deregister: true, Until: UntilDeployed})
@@ -39,11 +41,11 @@ func TestRollbackToPreviousRevision(t *testing.T) {
 	if !strings.HasSuffix(res[0].To, "web:2") || res[0].Stopped || !res[0].Deregistered {
 		t.Errorf("rollback: %+v", res[0])
 	}
-	if got := *api.svcs["web"].svc.TaskDefinition; !strings.HasSuffix(got, "web:2") {
-		t.Errorf("service runs %s", got)
+	if st, _ := api.Service("web"); !strings.HasSuffix(*st.TaskDefinition, "web:2") {
+		t.Errorf("service runs %s", *st.TaskDefinition)
 	}
-	if len(api.deregistered) != 1 || !strings.HasSuffix(api.deregistered[0], "web:3") {
-		t.Errorf("deregistered %v, want web:3", api.deregistered)
+	if got := api.Deregistered(); len(got) != 1 || !strings.HasSuffix(got[0], "web:3") {
+		t.Errorf("deregistered %v, want web:3", got)
 	}
 	// Again: web:3 is INACTIVE now, so the previous ACTIVE one is web:1.
 	res, err = d.Rollback(context.Background(), []string{"web"}, RollbackOptions{Cluster: "c"})
@@ -57,7 +59,7 @@ func TestRollbackToPreviousRevision(t *testing.T) {
 }
 
 func TestRollbackToRevisionN(t *testing.T) {
-	api := newFakeECS()
+	api := fakeaws.NewECS()
 	d, _, _ := newDeployer(api)
 	deployRevisions(t, d, "web", "app:1", "app:2", "app:3")
 	res, err := d.Rollback(context.Background(), []string{"web"}, RollbackOptions{Cluster: "c", Revision: 1})
@@ -70,10 +72,10 @@ func TestRollbackToRevisionN(t *testing.T) {
 }
 
 func TestRollbackStopsADeploymentInProgress(t *testing.T) {
-	api := newFakeECS()
+	api := fakeaws.NewECS()
 	d, _, _ := newDeployer(api)
 	deployRevisions(t, d, "web", "app:1", "app:2")
-	api.rollouts["web"] = rollout{hang: true}
+	api.SetRollout("web", fakeaws.Rollout{Hang: true})
 	if _, err := d.Deploy(context.Background(), defsOf(serviceDef(t, "web", `{"desiredCount":1}`, tdJSON("web", "app:3"))), DeployOptions{Cluster: "c", NoWait: true}); err != nil {
 		t.Fatal(err)
 	}
@@ -81,13 +83,13 @@ func TestRollbackStopsADeploymentInProgress(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !res[0].Stopped || api.calls["StopServiceDeployment"] != 1 || !strings.HasSuffix(res[0].To, "web:2") {
-		t.Errorf("fast path: %+v, calls %v", res[0], api.calls)
+	if !res[0].Stopped || api.Calls("StopServiceDeployment") != 1 || !strings.HasSuffix(res[0].To, "web:2") {
+		t.Errorf("fast path: %+v, calls %v", res[0], api.CallCounts())
 	}
 }
 
 func TestRollbackNeverDeregistersARevisionInUse(t *testing.T) {
-	api := newFakeECS()
+	api := fakeaws.NewECS()
 	d, _, _ := newDeployer(api)
 	// Two services on one family: both run shared:2.
 	for _, img := range []string{"app:1", "app:2"} {
@@ -101,7 +103,7 @@ func TestRollbackNeverDeregistersARevisionInUse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res[0].Deregistered || slices.ContainsFunc(api.deregistered, func(s string) bool { return strings.HasSuffix(s, "shared:2") }) {
-		t.Errorf("deregistered shared:2 while service b runs it: %+v %v", res[0], api.deregistered)
+	if res[0].Deregistered || slices.ContainsFunc(api.Deregistered(), func(s string) bool { return strings.HasSuffix(s, "shared:2") }) {
+		t.Errorf("deregistered shared:2 while service b runs it: %+v %v", res[0], api.Deregistered())
 	}
 }

@@ -13,33 +13,49 @@ import (
 	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/aws/smithy-go"
+
+	"github.com/tamp-ecs/tamp/internal/fakeaws"
 )
 
+// runFake knows task definition batch (containers app, then sidecar) and
+// runs its tasks as scripted.
+func runFake(run fakeaws.TaskRun) *fakeaws.ECS {
+	api := fakeaws.NewECS()
+	api.AddTaskDefinition(types.TaskDefinition{Family: aws.String("batch"), ContainerDefinitions: []types.ContainerDefinition{
+		{Name: aws.String("app"), Image: aws.String("app:1"), Essential: aws.Bool(true)},
+		{Name: aws.String("sidecar"), Image: aws.String("side:1"), Essential: aws.Bool(false)},
+	}})
+	api.SetTaskRun("batch", run)
+	return api
+}
+
 func TestRunExitCodes(t *testing.T) {
-	in := &awsecs.RunTaskInput{Cluster: aws.String("c"), TaskDefinition: aws.String("batch:3")}
+	in := &awsecs.RunTaskInput{Cluster: aws.String("c"), TaskDefinition: aws.String("batch:1")}
 	tests := []struct {
 		name    string
-		run     *fakeRun
+		run     fakeaws.TaskRun
 		watch   string
 		code    int32 // for a *ContainerExitError
 		wantErr string
 	}{
-		{name: "exit 0", run: &fakeRun{polls: 3, exitCode: aws.Int32(0)}},
-		{name: "exit 3", run: &fakeRun{polls: 2, exitCode: aws.Int32(3)}, code: 3},
-		{name: "watched sidecar exits 0 while app fails", run: &fakeRun{polls: 1, exitCode: aws.Int32(9)}, watch: "sidecar"},
-		{name: "no exit code", run: &fakeRun{polls: 1}, wantErr: "container app has no exit code: CannotPullContainerError"},
-		{name: "failed to start", run: &fakeRun{failStart: true}, wantErr: "failed to start: RESOURCE:MEMORY no capacity"},
+		{name: "exit 0", run: fakeaws.TaskRun{Polls: 3}},
+		{name: "exit 3", run: fakeaws.TaskRun{Polls: 2, ExitCode: 3}, code: 3},
+		{name: "watched sidecar exits 0 while app fails", run: fakeaws.TaskRun{Polls: 1, ExitCode: 9}, watch: "sidecar"},
+		{name: "no exit code", run: fakeaws.TaskRun{Polls: 1, PullFails: true}, wantErr: "container app has no exit code: CannotPullContainerError"},
+		{name: "failed to start", run: fakeaws.TaskRun{FailStart: true}, wantErr: "failed to start: RESOURCE:MEMORY no capacity"},
+		{name: "no such container", run: fakeaws.TaskRun{}, watch: "nope", wantErr: `no container "nope"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			clock := newFakeClock()
-			r := &Runner{API: tt.run, Clock: clock}
+			clock := fakeaws.NewClock()
+			api := runFake(tt.run)
+			r := &Runner{API: api, Clock: clock}
 			_, err := r.Run(context.Background(), in, tt.watch, false)
 			var exit *ContainerExitError
 			switch {
 			case tt.code != 0:
-				if !errors.As(err, &exit) || exit.Code != tt.code {
-					t.Fatalf("err = %v, want exit code %d", err, tt.code)
+				if !errors.As(err, &exit) || exit.Code != tt.code || exit.Container != "app" {
+					t.Fatalf("err = %v, want exit code %d of app", err, tt.code)
 				}
 			case tt.wantErr != "":
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || errors.As(err, &exit) {
@@ -48,18 +64,21 @@ func TestRunExitCodes(t *testing.T) {
 			case err != nil:
 				t.Fatalf("err = %v", err)
 			}
-			if tt.run.polls > 1 && clock.sleeps.Load() != int64(tt.run.polls-1) {
-				t.Errorf("slept %d times for %d polls", clock.sleeps.Load(), tt.run.polls)
+			if tt.run.Polls > 1 && clock.Sleeps() != tt.run.Polls-1 {
+				t.Errorf("slept %d times for %d polls", clock.Sleeps(), tt.run.Polls)
+			}
+			if got := api.RunTaskInputs(); len(got) != 1 || got[0] != in {
+				t.Errorf("RunTask requests %v, want the one given", got)
 			}
 		})
 	}
 }
 
 func TestRunNoWait(t *testing.T) {
-	f := &fakeRun{polls: 5, exitCode: aws.Int32(0)}
-	arns, err := (&Runner{API: f}).Run(context.Background(), &awsecs.RunTaskInput{TaskDefinition: aws.String("b:1")}, "", true)
-	if err != nil || len(arns) != 1 || f.described != 0 {
-		t.Errorf("arns %v, err %v, described %d", arns, err, f.described)
+	api := runFake(fakeaws.TaskRun{Polls: 5})
+	arns, err := (&Runner{API: api}).Run(context.Background(), &awsecs.RunTaskInput{TaskDefinition: aws.String("batch:1")}, "", true)
+	if err != nil || len(arns) != 1 || api.Calls("DescribeTasks") != 0 {
+		t.Errorf("arns %v, err %v, described %d", arns, err, api.Calls("DescribeTasks"))
 	}
 }
 

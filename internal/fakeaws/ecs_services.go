@@ -1,0 +1,381 @@
+package fakeaws
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	"github.com/aws/smithy-go"
+)
+
+// Rollout scripts how the fake's deployments of a service go: complete
+// after Polls descriptions, or fail then (rolling back), or never end. The
+// zero Rollout completes on the first description.
+type Rollout struct {
+	Polls int  // descriptions until the rollout ends; 0 or 1: the first
+	Fail  bool // the rollout FAILS (ECS deployment circuit breaker)
+	Hang  bool // the rollout stays IN_PROGRESS
+	// NoRollback: a failed rollout stays FAILED on the PRIMARY (no circuit
+	// breaker rollback to the deployment before it).
+	NoRollback bool
+	// OnlyTaskDefinition limits the script to deployments of this task
+	// definition ARN; others complete on their first description.
+	OnlyTaskDefinition string
+	// NoRolloutState: a completed deployment has no rollout state, as ECS
+	// reports for services behind a Classic Load Balancer.
+	NoRolloutState bool
+}
+
+// SetRollout scripts the deployments of service from now on.
+func (f *ECS) SetRollout(service string, r Rollout) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.rollouts[service] = r
+}
+
+type fakeDeployment struct {
+	d     types.Deployment
+	polls int
+}
+
+// serviceState is a service with deployments the fake moves along.
+type serviceState struct {
+	svc         types.Service
+	deployments []*fakeDeployment
+}
+
+// ServiceARN is the ARN ECS gives service name in cluster.
+func ServiceARN(cluster, name string) string {
+	return fmt.Sprintf("arn:aws:ecs:%s:%s:service/%s/%s", Region, Account, cluster, name)
+}
+
+// AddService stores a service that existed before the test began, steady:
+// one PRIMARY deployment of its task definition, COMPLETED, running its
+// desired count. ServiceArn and Status are filled in when unset. The task
+// definition need not be known to the fake.
+func (f *ECS) AddService(cluster string, svc types.Service) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	name := aws.ToString(svc.ServiceName)
+	if svc.ServiceArn == nil {
+		svc.ServiceArn = aws.String(ServiceARN(cluster, name))
+	}
+	if svc.Status == nil {
+		svc.Status = aws.String("ACTIVE")
+	}
+	svc.RunningCount, svc.PendingCount = svc.DesiredCount, 0
+	svc.Deployments = nil
+	f.nextID++
+	now := f.now()
+	f.svcs[name] = &serviceState{svc: svc, deployments: []*fakeDeployment{{d: types.Deployment{
+		Id: aws.String(fmt.Sprintf("ecs-svc/%d", f.nextID)), Status: aws.String("PRIMARY"), TaskDefinition: svc.TaskDefinition,
+		RolloutState: types.DeploymentRolloutStateCompleted, DesiredCount: svc.DesiredCount, RunningCount: svc.DesiredCount,
+		CreatedAt: aws.Time(now), UpdatedAt: aws.Time(now),
+	}}}}
+}
+
+// Service is service name as DescribeServices would show it now (without
+// moving its rollout along), and whether it exists.
+func (f *ECS) Service(name string) (types.Service, bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	st, ok := f.svcs[name]
+	if !ok {
+		return types.Service{}, false
+	}
+	return st.snapshot(), true
+}
+
+// EditService changes a stored service's settings (not its deployments)
+// as something other than the code under test would: the console, another
+// tool.
+func (f *ECS) EditService(name string, edit func(*types.Service)) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if st, ok := f.svcs[name]; ok {
+		edit(&st.svc)
+	}
+}
+
+// MaxInFlight is the most deployments that were in progress at once.
+func (f *ECS) MaxInFlight() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.maxInFlight
+}
+
+func (f *ECS) rolloutOf(name string) Rollout {
+	return f.rollouts[name]
+}
+
+func (f *ECS) startDeployment(st *serviceState, td string) {
+	for _, d := range st.deployments {
+		if aws.ToString(d.d.Status) == "PRIMARY" {
+			d.d.Status = aws.String("ACTIVE")
+		}
+	}
+	f.nextID++
+	now := f.now()
+	st.deployments = append([]*fakeDeployment{{d: types.Deployment{
+		Id: aws.String(fmt.Sprintf("ecs-svc/%d", f.nextID)), Status: aws.String("PRIMARY"), TaskDefinition: aws.String(td),
+		RolloutState: types.DeploymentRolloutStateInProgress, DesiredCount: st.svc.DesiredCount, PendingCount: st.svc.DesiredCount,
+		CreatedAt: aws.Time(now), UpdatedAt: aws.Time(now),
+	}}}, st.deployments...)
+	f.inFlight++
+	f.maxInFlight = max(f.maxInFlight, f.inFlight)
+}
+
+// advance moves a service's newest deployment one poll along its script.
+func (f *ECS) advance(st *serviceState) {
+	if len(st.deployments) == 0 {
+		return
+	}
+	ours := st.deployments[0]
+	if ours.d.RolloutState != types.DeploymentRolloutStateInProgress {
+		return
+	}
+	r := f.rolloutOf(aws.ToString(st.svc.ServiceName))
+	if r.OnlyTaskDefinition != "" && aws.ToString(ours.d.TaskDefinition) != r.OnlyTaskDefinition {
+		r = Rollout{NoRolloutState: r.NoRolloutState}
+	}
+	ours.polls++
+	if r.Hang || ours.polls < r.Polls {
+		ours.d.RunningCount = min(int32(ours.polls), ours.d.DesiredCount)
+		return
+	}
+	f.inFlight--
+	f.nextEvent++
+	now := f.now()
+	ours.d.UpdatedAt = aws.Time(now)
+	if r.Fail {
+		f.history[aws.ToString(st.svc.ServiceName)] = append(f.history[aws.ToString(st.svc.ServiceName)], ours.d)
+		ours.d.RolloutState = types.DeploymentRolloutStateFailed
+		ours.d.RolloutStateReason = aws.String("ECS deployment circuit breaker: tasks failed to start.")
+		if r.NoRollback {
+			return
+		}
+		ours.d.Status = aws.String("ACTIVE")
+		if len(st.deployments) > 1 {
+			st.deployments[1].d.Status = aws.String("PRIMARY")
+			st.svc.TaskDefinition = st.deployments[1].d.TaskDefinition
+		}
+		st.svc.Events = append([]types.ServiceEvent{{Id: aws.String(fmt.Sprint(f.nextEvent)), CreatedAt: aws.Time(now),
+			Message: aws.String(fmt.Sprintf("(service %s) deployment %s deployment failed: tasks failed to start.", aws.ToString(st.svc.ServiceName), aws.ToString(ours.d.Id)))}}, st.svc.Events...)
+		return
+	}
+	ours.d.RolloutState = types.DeploymentRolloutStateCompleted
+	if r.NoRolloutState {
+		ours.d.RolloutState = "" // as ECS reports for services behind a Classic Load Balancer
+	}
+	ours.d.RunningCount, ours.d.PendingCount = ours.d.DesiredCount, 0
+	st.deployments = st.deployments[:1]
+	st.svc.RunningCount, st.svc.PendingCount = st.svc.DesiredCount, 0
+	st.svc.Events = append([]types.ServiceEvent{{Id: aws.String(fmt.Sprint(f.nextEvent)), CreatedAt: aws.Time(now),
+		Message: aws.String(fmt.Sprintf("(service %s) has reached a steady state.", aws.ToString(st.svc.ServiceName)))}}, st.svc.Events...)
+}
+
+func (st *serviceState) snapshot() types.Service {
+	svc := st.svc
+	svc.Deployments = nil
+	for _, d := range st.deployments {
+		svc.Deployments = append(svc.Deployments, d.d)
+	}
+	return svc
+}
+
+func (f *ECS) DescribeServices(ctx context.Context, in *awsecs.DescribeServicesInput, _ ...func(*awsecs.Options)) (*awsecs.DescribeServicesOutput, error) {
+	if err := f.enter(ctx, "DescribeServices"); err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(in.Services) > 10 {
+		return nil, &smithy.GenericAPIError{Code: "InvalidParameterException", Message: "too many services"}
+	}
+	out := &awsecs.DescribeServicesOutput{}
+	for _, name := range in.Services {
+		if i := strings.LastIndexByte(name, '/'); i >= 0 {
+			name = name[i+1:] // an ARN, as ListServices answers
+		}
+		if st, ok := f.svcs[name]; ok {
+			f.advance(st)
+			out.Services = append(out.Services, st.snapshot())
+		} else {
+			out.Failures = append(out.Failures, types.Failure{Arn: aws.String(name), Reason: aws.String("MISSING")})
+		}
+	}
+	return out, nil
+}
+
+func (f *ECS) CreateService(ctx context.Context, in *awsecs.CreateServiceInput, _ ...func(*awsecs.Options)) (*awsecs.CreateServiceOutput, error) {
+	if err := f.enter(ctx, "CreateService"); err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	name := aws.ToString(in.ServiceName)
+	if _, ok := f.svcs[name]; ok {
+		return nil, &smithy.GenericAPIError{Code: "InvalidParameterException", Message: "Creation of service was not idempotent."}
+	}
+	if f.lookupTaskDefinition(aws.ToString(in.TaskDefinition)) == nil {
+		return nil, &smithy.GenericAPIError{Code: "ClientException", Message: "TaskDefinition not found."}
+	}
+	st := &serviceState{svc: types.Service{
+		ServiceName: aws.String(name), ServiceArn: aws.String(ServiceARN(aws.ToString(in.Cluster), name)),
+		Status: aws.String("ACTIVE"), DesiredCount: aws.ToInt32(in.DesiredCount), TaskDefinition: in.TaskDefinition,
+		LaunchType: in.LaunchType, NetworkConfiguration: in.NetworkConfiguration, LoadBalancers: in.LoadBalancers,
+		DeploymentConfiguration: in.DeploymentConfiguration, Tags: in.Tags, PlatformVersion: in.PlatformVersion,
+		SchedulingStrategy: in.SchedulingStrategy, DeploymentController: in.DeploymentController, PropagateTags: in.PropagateTags,
+		EnableExecuteCommand: in.EnableExecuteCommand,
+	}}
+	f.startDeployment(st, aws.ToString(in.TaskDefinition))
+	f.svcs[name] = st
+	svc := st.snapshot()
+	return &awsecs.CreateServiceOutput{Service: &svc}, nil
+}
+
+func (f *ECS) UpdateService(ctx context.Context, in *awsecs.UpdateServiceInput, _ ...func(*awsecs.Options)) (*awsecs.UpdateServiceOutput, error) {
+	if err := f.enter(ctx, "UpdateService"); err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	st, ok := f.svcs[aws.ToString(in.Service)]
+	if !ok {
+		return nil, &smithy.GenericAPIError{Code: "ServiceNotFoundException", Message: "Service not found."}
+	}
+	f.updates = append(f.updates, in)
+	if in.DesiredCount != nil {
+		st.svc.DesiredCount = *in.DesiredCount
+	}
+	if in.NetworkConfiguration != nil {
+		st.svc.NetworkConfiguration = in.NetworkConfiguration
+	}
+	if in.DeploymentConfiguration != nil {
+		st.svc.DeploymentConfiguration = in.DeploymentConfiguration
+	}
+	newTD := in.TaskDefinition != nil && aws.ToString(in.TaskDefinition) != aws.ToString(st.svc.TaskDefinition)
+	if in.TaskDefinition != nil {
+		if f.lookupTaskDefinition(aws.ToString(in.TaskDefinition)) == nil {
+			return nil, &smithy.GenericAPIError{Code: "ClientException", Message: "TaskDefinition not found."}
+		}
+		st.svc.TaskDefinition = in.TaskDefinition
+	}
+	if newTD || in.ForceNewDeployment || in.NetworkConfiguration != nil {
+		f.startDeployment(st, aws.ToString(st.svc.TaskDefinition))
+	}
+	svc := st.snapshot()
+	return &awsecs.UpdateServiceOutput{Service: &svc}, nil
+}
+
+func (f *ECS) UntagResource(ctx context.Context, in *awsecs.UntagResourceInput, _ ...func(*awsecs.Options)) (*awsecs.UntagResourceOutput, error) {
+	if err := f.enter(ctx, "UntagResource"); err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, st := range f.svcs {
+		if aws.ToString(st.svc.ServiceArn) == aws.ToString(in.ResourceArn) {
+			var kept []types.Tag
+			for _, t := range st.svc.Tags {
+				if !slices.Contains(in.TagKeys, aws.ToString(t.Key)) {
+					kept = append(kept, t)
+				}
+			}
+			st.svc.Tags = kept
+		}
+	}
+	return &awsecs.UntagResourceOutput{}, nil
+}
+
+func (f *ECS) ListServices(ctx context.Context, in *awsecs.ListServicesInput, _ ...func(*awsecs.Options)) (*awsecs.ListServicesOutput, error) {
+	if err := f.enter(ctx, "ListServices"); err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := &awsecs.ListServicesOutput{}
+	for _, st := range f.svcs {
+		out.ServiceArns = append(out.ServiceArns, aws.ToString(st.svc.ServiceArn))
+	}
+	slices.Sort(out.ServiceArns)
+	return out, nil
+}
+
+func (f *ECS) ListServiceDeployments(ctx context.Context, in *awsecs.ListServiceDeploymentsInput, _ ...func(*awsecs.Options)) (*awsecs.ListServiceDeploymentsOutput, error) {
+	if err := f.enter(ctx, "ListServiceDeployments"); err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := &awsecs.ListServiceDeploymentsOutput{}
+	wants := func(s types.ServiceDeploymentStatus) bool {
+		return len(in.Status) == 0 || slices.Contains(in.Status, s)
+	}
+	for i := len(f.history[aws.ToString(in.Service)]) - 1; wants(types.ServiceDeploymentStatusRollbackSuccessful) && i >= 0; i-- {
+		d := f.history[aws.ToString(in.Service)][i]
+		out.ServiceDeployments = append(out.ServiceDeployments, types.ServiceDeploymentBrief{
+			ServiceDeploymentArn: aws.String(aws.ToString(in.Service) + "/" + aws.ToString(d.Id)), Status: types.ServiceDeploymentStatusRollbackSuccessful,
+		})
+	}
+	if st, ok := f.svcs[aws.ToString(in.Service)]; ok && wants(types.ServiceDeploymentStatusInProgress) {
+		for _, d := range st.deployments {
+			if d.d.RolloutState == types.DeploymentRolloutStateInProgress {
+				out.ServiceDeployments = append(out.ServiceDeployments, types.ServiceDeploymentBrief{
+					ServiceDeploymentArn: aws.String(aws.ToString(st.svc.ServiceName) + "/" + aws.ToString(d.d.Id)),
+					Status:               types.ServiceDeploymentStatusInProgress,
+				})
+			}
+		}
+	}
+	return out, nil
+}
+
+// DescribeServiceDeployments answers for deployments ListServiceDeployments
+// named, with the failure reason of a failed one.
+func (f *ECS) DescribeServiceDeployments(ctx context.Context, in *awsecs.DescribeServiceDeploymentsInput, _ ...func(*awsecs.Options)) (*awsecs.DescribeServiceDeploymentsOutput, error) {
+	if err := f.enter(ctx, "DescribeServiceDeployments"); err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := &awsecs.DescribeServiceDeploymentsOutput{}
+	for _, arn := range in.ServiceDeploymentArns {
+		name, id, _ := strings.Cut(arn, "/")
+		for _, d := range f.history[name] {
+			if aws.ToString(d.Id) == id {
+				out.ServiceDeployments = append(out.ServiceDeployments, types.ServiceDeployment{
+					ServiceDeploymentArn: aws.String(arn), Status: types.ServiceDeploymentStatusRollbackSuccessful,
+					StatusReason: aws.String("Service deployment rolled back because the circuit breaker threshold was exceeded."),
+				})
+			}
+		}
+	}
+	return out, nil
+}
+
+// StopServiceDeployment with ROLLBACK returns the service to the deployment
+// before the stopped one, at once.
+func (f *ECS) StopServiceDeployment(ctx context.Context, in *awsecs.StopServiceDeploymentInput, _ ...func(*awsecs.Options)) (*awsecs.StopServiceDeploymentOutput, error) {
+	if err := f.enter(ctx, "StopServiceDeployment"); err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	name, id, _ := strings.Cut(aws.ToString(in.ServiceDeploymentArn), "/")
+	st, ok := f.svcs[name]
+	if !ok || len(st.deployments) < 2 || aws.ToString(st.deployments[0].d.Id) != id {
+		return nil, &smithy.GenericAPIError{Code: "InvalidParameterException", Message: "no such deployment in progress"}
+	}
+	f.inFlight--
+	prev := st.deployments[1]
+	prev.d.Status, prev.d.RolloutState = aws.String("PRIMARY"), types.DeploymentRolloutStateCompleted
+	st.deployments = []*fakeDeployment{prev}
+	st.svc.TaskDefinition = prev.d.TaskDefinition
+	st.svc.RunningCount = st.svc.DesiredCount
+	return &awsecs.StopServiceDeploymentOutput{ServiceDeploymentArn: in.ServiceDeploymentArn}, nil
+}

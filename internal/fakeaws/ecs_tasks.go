@@ -1,0 +1,164 @@
+package fakeaws
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	"github.com/aws/smithy-go"
+)
+
+// TaskRun scripts how the fake's tasks of a family run: they stop after
+// Polls descriptions, the first container (the one ECS lists first, an
+// essential one) with ExitCode and the others with 0. The zero TaskRun
+// stops on the first description with exit code 0.
+type TaskRun struct {
+	Polls    int   // DescribeTasks answers until the task is STOPPED; 0 or 1: the first
+	ExitCode int32 // the first container's exit code
+	// PullFails: the task stops without any exit code, its image not
+	// pulled (stop code TaskFailedToStart).
+	PullFails bool
+	FailStart bool // RunTask answers a failure (no capacity) instead of tasks
+	Hang      bool // the task keeps RUNNING
+}
+
+// SetTaskRun scripts the tasks RunTask starts from now on of family, or of
+// every family without its own script when family is "".
+func (f *ECS) SetTaskRun(family string, r TaskRun) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.taskRuns[family] = r
+}
+
+// RunTaskInputs are the RunTask requests, oldest first (failed ones too).
+func (f *ECS) RunTaskInputs() []*awsecs.RunTaskInput {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]*awsecs.RunTaskInput(nil), f.runs...)
+}
+
+type taskState struct {
+	task  types.Task
+	run   TaskRun
+	polls int
+}
+
+func (f *ECS) RunTask(ctx context.Context, in *awsecs.RunTaskInput, _ ...func(*awsecs.Options)) (*awsecs.RunTaskOutput, error) {
+	err := f.enter(ctx, "RunTask")
+	if ctx.Err() != nil {
+		return nil, err // never sent
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.runs = append(f.runs, in) // recorded even when it fails
+	if err != nil {
+		return nil, err
+	}
+	td := f.lookupTaskDefinition(aws.ToString(in.TaskDefinition))
+	if td == nil {
+		return nil, &smithy.GenericAPIError{Code: "ClientException", Message: "TaskDefinition not found."}
+	}
+	run, ok := f.taskRuns[aws.ToString(td.Family)]
+	if !ok {
+		run = f.taskRuns[""]
+	}
+	count := max(1, int(aws.ToInt32(in.Count)))
+	out := &awsecs.RunTaskOutput{}
+	if run.FailStart {
+		for range count {
+			out.Failures = append(out.Failures, types.Failure{Reason: aws.String("RESOURCE:MEMORY"), Detail: aws.String("no capacity")})
+		}
+		return out, nil
+	}
+	cluster := aws.ToString(in.Cluster)
+	if cluster == "" {
+		cluster = "default"
+	}
+	for range count {
+		f.nextTask++
+		arn := fmt.Sprintf("arn:aws:ecs:%s:%s:task/%s/%032x", Region, Account, cluster, f.nextTask)
+		t := types.Task{
+			TaskArn: aws.String(arn), ClusterArn: aws.String(fmt.Sprintf("arn:aws:ecs:%s:%s:cluster/%s", Region, Account, cluster)),
+			TaskDefinitionArn: td.TaskDefinitionArn, LastStatus: aws.String("PROVISIONING"), DesiredStatus: aws.String("RUNNING"),
+			LaunchType: in.LaunchType, StartedBy: in.StartedBy, Group: in.Group, Overrides: in.Overrides, Tags: in.Tags,
+			CreatedAt: aws.Time(f.now()),
+		}
+		for _, c := range td.ContainerDefinitions {
+			t.Containers = append(t.Containers, types.Container{Name: c.Name, Image: c.Image, TaskArn: aws.String(arn), LastStatus: aws.String("PENDING")})
+		}
+		f.tasks[arn] = &taskState{task: t, run: run}
+		out.Tasks = append(out.Tasks, t)
+	}
+	return out, nil
+}
+
+// DescribeTasks moves each task one description along its script. Tasks
+// are named by ARN or ID; an unknown one is a MISSING failure.
+func (f *ECS) DescribeTasks(ctx context.Context, in *awsecs.DescribeTasksInput, _ ...func(*awsecs.Options)) (*awsecs.DescribeTasksOutput, error) {
+	if err := f.enter(ctx, "DescribeTasks"); err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := &awsecs.DescribeTasksOutput{}
+	for _, ref := range in.Tasks {
+		ts := f.taskOf(ref)
+		if ts == nil {
+			out.Failures = append(out.Failures, types.Failure{Arn: aws.String(ref), Reason: aws.String("MISSING")})
+			continue
+		}
+		f.advanceTask(ts)
+		t := ts.task
+		t.Containers = append([]types.Container(nil), ts.task.Containers...)
+		out.Tasks = append(out.Tasks, t)
+	}
+	return out, nil
+}
+
+func (f *ECS) taskOf(ref string) *taskState {
+	if ts, ok := f.tasks[ref]; ok {
+		return ts
+	}
+	for arn, ts := range f.tasks {
+		if strings.HasSuffix(arn, "/"+ref) {
+			return ts
+		}
+	}
+	return nil
+}
+
+func (f *ECS) advanceTask(ts *taskState) {
+	t := &ts.task
+	if aws.ToString(t.LastStatus) == "STOPPED" {
+		return
+	}
+	ts.polls++
+	if ts.run.Hang || ts.polls < ts.run.Polls {
+		t.LastStatus = aws.String("RUNNING")
+		for i := range t.Containers {
+			t.Containers[i].LastStatus = aws.String("RUNNING")
+		}
+		return
+	}
+	now := f.now()
+	t.LastStatus, t.DesiredStatus, t.StoppedAt = aws.String("STOPPED"), aws.String("STOPPED"), aws.Time(now)
+	t.StoppedReason, t.StopCode = aws.String("Essential container in task exited"), types.TaskStopCodeEssentialContainerExited
+	if ts.run.PullFails {
+		t.StoppedReason, t.StopCode = aws.String("CannotPullContainerError: pull image manifest has been retried"), types.TaskStopCodeTaskFailedToStart
+	}
+	for i := range t.Containers {
+		c := &t.Containers[i]
+		c.LastStatus = aws.String("STOPPED")
+		switch {
+		case ts.run.PullFails:
+			c.ExitCode = nil
+		case i == 0:
+			c.ExitCode = aws.Int32(ts.run.ExitCode)
+		default:
+			c.ExitCode = aws.Int32(0)
+		}
+	}
+}
