@@ -96,12 +96,3 @@ func named[T any](items []T, name func(T) string, names []string) []T {
 	return out
 }
 
-// Select is Scope without scheduled task names (kept while commands move
-// to Scope).
-func (c *Config) Select(only []string) (Selection, error) {
-	s, err := c.Scope(only, nil)
-	if err != nil {
-		return Selection{}, err
-	}
-	return s.Selection(), nil
-}

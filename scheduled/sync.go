@@ -35,6 +35,13 @@ func LoadTasks(p *config.Project, defs *ecs.Definitions) ([]*Task, error) {
 	if err != nil {
 		return nil, config.Invalid(err)
 	}
+	return tasks, Check(tasks, p.Scheduled.Backend, defs)
+}
+
+// Check validates tasks offline for backend, their override container
+// names against the task definitions in defs; the problems are an input
+// error.
+func Check(tasks []*Task, backend string, defs *ecs.Definitions) error {
 	containers := func(name string) ([]string, bool) {
 		if td := defs.FindTaskDefinition(name); td != nil {
 			// A definition that did not decode (verify keeps it) has no
@@ -43,7 +50,7 @@ func LoadTasks(p *config.Project, defs *ecs.Definitions) ([]*Task, error) {
 		}
 		return nil, false
 	}
-	return tasks, config.Invalid(errors.Join(Validate(tasks, p.Scheduled.Backend, containers)...))
+	return config.Invalid(errors.Join(Validate(tasks, backend, containers)...))
 }
 
 // Names are the tasks' names, in order.
@@ -84,10 +91,10 @@ type PlanOptions struct {
 	// (idempotently); without it a plan assumes what register would do.
 	Register              bool
 	DisableAll, EnableAll bool
-	// Only keeps the named tasks (the --only scope); nil keeps all.
-	Only []string
-	// Referencing keeps the tasks whose task_definition is one of these
-	// (deploy and rollback repoint only those); nil keeps all.
+	// Only and Referencing say which tasks are in scope: those Only names
+	// and those whose task_definition Referencing names (deploy and
+	// rollback repoint only those). With both nil every task is.
+	Only        []string
 	Referencing []string
 	// Pinned maps a task_definition to the revision ARN to use (rollback).
 	Pinned map[string]string
@@ -110,11 +117,24 @@ type Applied struct {
 	Pruned bool
 }
 
+// ScopeOptions are the plan options for an --only scope: the scheduled
+// tasks it names and those that run a service or task definition it
+// names; every task without --only.
+func ScopeOptions(s *config.Scope) PlanOptions {
+	if !s.Narrowed() {
+		return PlanOptions{}
+	}
+	return PlanOptions{Only: append([]string{}, s.Tasks...), Referencing: s.DefinitionNames()}
+}
+
 // Select keeps the tasks in scope, in config order.
 func (s *Syncer) Select(o PlanOptions) []*Task {
+	if o.Only == nil && o.Referencing == nil {
+		return s.Tasks
+	}
 	var out []*Task
 	for _, t := range s.Tasks {
-		if (o.Only == nil || slices.Contains(o.Only, t.Name)) && (o.Referencing == nil || slices.Contains(o.Referencing, t.TaskDefinition)) {
+		if slices.Contains(o.Only, t.Name) || slices.Contains(o.Referencing, t.TaskDefinition) {
 			out = append(out, t)
 		}
 	}
@@ -220,8 +240,8 @@ type Listed struct {
 
 // List is the tasks in scope with the revision a sync would give them and
 // their next run after now; it changes nothing.
-func (s *Syncer) List(ctx context.Context, only []string, now time.Time) ([]Listed, error) {
-	tasks := s.Select(PlanOptions{Only: only})
+func (s *Syncer) List(ctx context.Context, o PlanOptions, now time.Time) ([]Listed, error) {
+	tasks := s.Select(o)
 	arns, _, err := s.revisions(ctx, tasks, false, nil)
 	if err != nil {
 		return nil, err

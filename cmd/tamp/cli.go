@@ -6,11 +6,9 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/alecthomas/kong"
-	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/tamp-ecs/tamp/config"
 	"github.com/tamp-ecs/tamp/internal/envfile"
@@ -84,7 +82,7 @@ func parse(args []string, stdout, stderr io.Writer) (*CLI, *kong.Context, error)
 }
 
 // app is what commands share: the global options, the masked output
-// streams, and the pieces built from them on demand.
+// streams, the AWS clients, and what is loaded once per run.
 type app struct {
 	*Globals
 	stdout, stderr io.Writer
@@ -92,16 +90,23 @@ type app struct {
 	color          bool // stderr
 	colorOut       bool // stdout
 	stderrTTY      bool // progress may redraw a live line
+	clients        Clients
 
-	awsMu      sync.Mutex
-	awsConfigs map[string]aws.Config // by region
-
-	// project is the loaded config, once per run: deploy --verify, deploy's
-	// repoint and rollback's steps share its renders and fetched values.
+	// project and scope are loaded once per run: deploy --verify, deploy's
+	// repoint and rollback's steps share renders and fetched values.
 	project *config.Project
+	scope   *config.Scope
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return runWith(ctx, args, stdout, stderr, func(g *Globals, trace io.Writer) Clients {
+		return newSDKClients(g.AssumeRoleArn, trace)
+	})
+}
+
+// runWith runs a command line with the AWS clients newClients makes (given
+// the --debug trace writer, nil without --debug) and returns the exit code.
+func runWith(ctx context.Context, args []string, stdout, stderr io.Writer, newClients func(*Globals, io.Writer) Clients) int {
 	cli, kctx, err := parse(args, stdout, stderr)
 	if errors.Is(err, errHelp) {
 		return 0
@@ -119,6 +124,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		colorOut:  term.UseColor(cli.Color, stdout),
 		stderrTTY: term.IsTerminal(stderr),
 	}
+	var trace io.Writer
+	if cli.Debug {
+		trace = a.stderr
+	}
+	a.clients = newClients(&cli.Globals, trace)
 	if err := envfile.Load(cli.Envfile...); err != nil {
 		return report(a.stderr, err)
 	}
@@ -152,8 +162,7 @@ func report(stderr io.Writer, err error) int {
 			}
 		}
 	}
-	var inv invalidInput
-	if errors.As(err, &inv) {
+	if errors.As(err, new(*config.InputError)) {
 		b.WriteString("nothing was changed in AWS\n")
 	}
 	io.WriteString(stderr, b.String())

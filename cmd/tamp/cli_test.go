@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tamp-ecs/tamp/config"
 	"github.com/tamp-ecs/tamp/ecs"
 )
 
@@ -124,7 +125,7 @@ func TestExitCode(t *testing.T) {
 	}{
 		{nil, 0},
 		{errors.New("boom"), 1},
-		{invalidInput{errors.New("bad")}, 1},
+		{config.Invalid(errors.New("bad")), 1},
 		{usageError{errors.New("bad flag")}, 1},
 		{context.Canceled, 130},
 		{fmt.Errorf("register: %w", context.Canceled), 130},
@@ -139,10 +140,10 @@ func TestExitCode(t *testing.T) {
 
 func TestReport(t *testing.T) {
 	var b bytes.Buffer
-	err := invalidInput{errors.Join(
+	err := config.Invalid(errors.Join(
 		errors.New("a.json: family: is required"),
 		errors.New("cfg.yaml: [3:7] bad token\n> 3 | x: [\n       ^"),
-	)}
+	))
 	if code := report(&b, err); code != 1 {
 		t.Errorf("code = %d", code)
 	}

@@ -4,10 +4,9 @@ import (
 	"context"
 	"fmt"
 
-	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
-
 	"github.com/tamp-ecs/tamp/config"
 	"github.com/tamp-ecs/tamp/ecs"
+	"github.com/tamp-ecs/tamp/rollout"
 	"github.com/tamp-ecs/tamp/verify"
 )
 
@@ -31,11 +30,11 @@ func (c *DeployCmd) Run(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
+	repoint := !c.NoScheduled && !c.NoWait && !c.DryRun
 	if c.Verify {
 		// What deploy touches: the services, and the scheduled tasks (with
 		// the task definitions they run) when it repoints them.
-		repoints := !c.NoScheduled && !c.NoWait && !c.DryRun
-		rep, err := a.verify(ctx, verifyOptions{scheduled: repoints, standalone: repoints, referencing: true})
+		rep, err := a.verify(ctx, verifyOptions{scheduled: repoint, standalone: repoint})
 		if err != nil {
 			return err
 		}
@@ -43,38 +42,28 @@ func (c *DeployCmd) Run(ctx context.Context, a *app) error {
 			return err
 		}
 		if rep.Failed() {
-			return invalidInput{fmt.Errorf("%w: %d NG; deploy stopped", errVerifyNG, rep.Summary[verify.NG])}
+			return config.Invalid(fmt.Errorf("%w: %d NG; deploy stopped", errVerifyNG, rep.Summary[verify.NG]))
 		}
 	}
-	p, defs, err := a.loadDefinitions(ctx, true)
+	p, scope, defs, err := a.definitions(ctx, true)
 	if err != nil {
 		return err
 	}
-	repoint := p.Scheduled != nil && !c.NoScheduled && !c.NoWait && !c.DryRun
-	if repoint {
-		// Checked now, before the first change, not after the services moved.
-		all, err := ecs.Load(ctx, p, config.Selection{Services: p.Services, TaskDefinitions: p.TaskDefinitions})
-		if err != nil {
-			return invalidInput{err}
-		}
-		if _, err := loadScheduled(p, all); err != nil {
+	r := &rollout.Rollout{}
+	if p.Scheduled != nil && repoint {
+		// Loaded and checked now, before the first change.
+		if r.Scheduled, err = a.syncer(ctx, 0); err != nil {
 			return err
 		}
 	}
-	cfg, err := a.awsConfig(ctx, p)
+	api, err := a.ecsAPI(ctx)
 	if err != nil {
 		return err
 	}
-	api := awsecs.NewFromConfig(cfg)
+	opts := c.options(p, source)
 	if c.DryRun {
-		remote, err := ecs.Describe(ctx, api, clusterOf(p.Cluster), defs)
-		if err != nil {
-			return err
-		}
-		if err := ecs.CheckDeployable(defs, remote, c.options(p, source)); err != nil {
-			return err
-		}
-		report, err := ecs.Diff(defs, remote, ignoredTags(p))
+		r.Deployer = &ecs.Deployer{API: api}
+		report, err := r.Preview(ctx, defs, opts)
 		if err != nil {
 			return err
 		}
@@ -86,24 +75,23 @@ func (c *DeployCmd) Run(ctx context.Context, a *app) error {
 	}
 	prog := newProgress(a)
 	defer prog.Done()
-	results, err := a.deployer(api, prog).Deploy(ctx, defs, c.options(p, source))
+	r.Deployer = a.deployer(api, prog)
+	done, err := r.Deploy(ctx, defs, rollout.DeployOptions{DeployOptions: opts, Repoint: repoint, Narrowed: scope.Narrowed()})
 	prog.Done()
-	if err == nil && repoint {
-		// The services run the new revisions: point the scheduled tasks
-		// that use the config's task definitions at them too.
-		err = a.repointScheduled(ctx, p, defs, nil)
+	if done.Scheduled != nil {
+		a.printApplied(*done.Scheduled)
 	}
 	if a.Output == "json" {
-		if jerr := writeJSON(a, map[string]any{"services": results}); jerr != nil {
+		if jerr := writeJSON(a, map[string]any{"services": done.Services}); jerr != nil {
 			return jerr
 		}
 	} else {
-		for _, r := range results {
+		for _, r := range done.Services {
 			if r.Err == nil && r.Waited {
-				fmt.Fprintf(a.stderr, "%s: deployed %s\n", r.Name, shortRevision(r.TaskDefinition))
+				fmt.Fprintf(a.stderr, "%s: deployed %s\n", r.Name, ecs.ShortRevision(r.TaskDefinition))
 			}
 			if r.RolledBackTo != "" {
-				fmt.Fprintf(a.stderr, "%s: rolled back to %s after the failure\n", r.Name, shortRevision(r.RolledBackTo))
+				fmt.Fprintf(a.stderr, "%s: rolled back to %s after the failure\n", r.Name, ecs.ShortRevision(r.RolledBackTo))
 			}
 		}
 	}
@@ -112,9 +100,9 @@ func (c *DeployCmd) Run(ctx context.Context, a *app) error {
 
 func deployingWhat(r ecs.ServiceResult) string {
 	if r.Action == ecs.ServiceUnchanged {
-		return "runs " + shortRevision(r.TaskDefinition)
+		return "runs " + ecs.ShortRevision(r.TaskDefinition)
 	}
-	return "deploying " + shortRevision(r.TaskDefinition)
+	return "deploying " + ecs.ShortRevision(r.TaskDefinition)
 }
 
 func (c *DeployCmd) revisionSource() (ecs.RevisionSource, error) {
@@ -140,7 +128,7 @@ func (c *DeployCmd) revisionSource() (ecs.RevisionSource, error) {
 
 func (c *DeployCmd) options(p *config.Project, source ecs.RevisionSource) ecs.DeployOptions {
 	return ecs.DeployOptions{
-		Cluster:    clusterOf(p.Cluster),
+		Cluster:    ecs.ClusterName(p.Cluster),
 		Revisions:  source,
 		Revision:   c.Revision,
 		ForceNew:   c.ForceNewDeployment,
@@ -152,33 +140,4 @@ func (c *DeployCmd) options(p *config.Project, source ecs.RevisionSource) ecs.De
 
 		RollbackOnFailure: c.RollbackOnFailure,
 	}
-}
-
-// shortRevision is family:revision of a task definition ARN.
-func shortRevision(arn string) string {
-	for i := len(arn) - 1; i >= 0; i-- {
-		if arn[i] == '/' {
-			return arn[i+1:]
-		}
-	}
-	return arn
-}
-
-// repointScheduled syncs the scheduled tasks that use task definitions in
-// defs' scope (all with no --only): those registered in this run resolve to
-// the revisions just registered or reused, and pinned ones (rollback) to
-// the given revision. Other scheduled task settings are synced too.
-func (a *app) repointScheduled(ctx context.Context, p *config.Project, defs *ecs.Definitions, pinned map[string]string) error {
-	o := planOptions{register: true, concurrency: 8, pinned: pinned}
-	if len(a.Only) > 0 {
-		o.referencing = []string{}
-		for _, td := range defs.TaskDefinitions {
-			o.referencing = append(o.referencing, td.Name)
-		}
-	}
-	plan, backend, err := a.scheduledPlan(ctx, o)
-	if err != nil {
-		return err
-	}
-	return applyScheduled(ctx, a, plan, backend, false, o.concurrency)
 }

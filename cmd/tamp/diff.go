@@ -4,11 +4,10 @@ import (
 	"context"
 	"errors"
 
-	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
-
 	"github.com/tamp-ecs/tamp/ecs"
 	"github.com/tamp-ecs/tamp/internal/diffreport"
 	"github.com/tamp-ecs/tamp/internal/mask"
+	"github.com/tamp-ecs/tamp/scheduled"
 )
 
 // DiffCmd shows what deploy would change.
@@ -21,15 +20,15 @@ type DiffCmd struct {
 var errDiffers = errors.New("differences found")
 
 func (c *DiffCmd) Run(ctx context.Context, a *app) error {
-	p, defs, err := a.loadDefinitions(ctx, false)
+	p, scope, defs, err := a.definitions(ctx, false)
 	if err != nil {
 		return err
 	}
-	cfg, err := a.awsConfig(ctx, p)
+	api, err := a.ecsAPI(ctx)
 	if err != nil {
 		return err
 	}
-	remote, err := ecs.Describe(ctx, awsecs.NewFromConfig(cfg), clusterOf(p.Cluster), defs)
+	remote, err := ecs.Describe(ctx, api, ecs.ClusterName(p.Cluster), defs)
 	if err != nil {
 		return err
 	}
@@ -38,15 +37,12 @@ func (c *DiffCmd) Run(ctx context.Context, a *app) error {
 		return err
 	}
 	if p.Scheduled != nil {
-		// Scheduled tasks on the task definitions in scope (all without --only).
-		o := planOptions{concurrency: 8}
-		if len(a.Only) > 0 {
-			o.referencing = []string{}
-			for _, td := range defs.TaskDefinitions {
-				o.referencing = append(o.referencing, td.Name)
-			}
+		// The scheduled tasks in scope: all without --only.
+		s, err := a.syncer(ctx, 0)
+		if err != nil {
+			return err
 		}
-		plan, _, err := a.scheduledPlan(ctx, o)
+		plan, err := s.Plan(ctx, scheduled.ScopeOptions(scope))
 		if err != nil {
 			return err
 		}

@@ -22,12 +22,6 @@ type usageError struct{ error }
 
 func (e usageError) Unwrap() error { return e.error }
 
-// invalidInput is a problem found while rendering and validating inputs,
-// before any AWS call that changes anything.
-type invalidInput struct{ error }
-
-func (e invalidInput) Unwrap() error { return e.error }
-
 // exitCode maps an error to the process exit code. This is the only place
 // that decides exit codes. A one-off task's watched container that exited
 // non-zero passes its own code on (scheduled run, run).

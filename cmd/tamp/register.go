@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
-
 	"github.com/tamp-ecs/tamp/ecs"
 	"github.com/tamp-ecs/tamp/internal/term"
 )
@@ -16,15 +14,15 @@ type RegisterCmd struct {
 }
 
 func (c *RegisterCmd) Run(ctx context.Context, a *app) error {
-	p, defs, err := a.loadDefinitions(ctx, false)
+	_, _, defs, err := a.definitions(ctx, false)
 	if err != nil {
 		return err
 	}
-	cfg, err := a.awsConfig(ctx, p)
+	api, err := a.ecsAPI(ctx)
 	if err != nil {
 		return err
 	}
-	results, err := ecs.Register(ctx, awsecs.NewFromConfig(cfg), defs.TaskDefinitions, c.DryRun)
+	results, err := ecs.Register(ctx, api, defs.TaskDefinitions, c.DryRun)
 	if err != nil {
 		return err
 	}

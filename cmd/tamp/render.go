@@ -8,6 +8,7 @@ import (
 	"github.com/tamp-ecs/tamp/config"
 	"github.com/tamp-ecs/tamp/ecs"
 	"github.com/tamp-ecs/tamp/internal/awsjson"
+	"github.com/tamp-ecs/tamp/scheduled"
 )
 
 // RenderCmd prints rendered documents.
@@ -23,14 +24,14 @@ func (c *RenderCmd) Run(ctx context.Context, a *app) error {
 		}
 		return writeJSON(a, renderedConfig(p.Config))
 	}
-	p, defs, err := a.loadDefinitions(ctx, c.Target == "services")
+	p, _, defs, err := a.definitions(ctx, c.Target == "services")
 	if err != nil {
 		return err
 	}
 	var docs namedDocs
 	switch c.Target {
 	case "scheduled":
-		tasks, err := loadScheduled(p, defs)
+		tasks, err := scheduled.LoadTasks(p, defs)
 		if err != nil {
 			return err
 		}

@@ -23,8 +23,18 @@ func UseColor(mode string, w io.Writer) bool {
 	return IsTerminal(w)
 }
 
+// Terminal is a writer that says itself whether it is a terminal (a
+// command test's stand-in for one).
+type Terminal interface {
+	io.Writer
+	IsTerminal() bool
+}
+
 // IsTerminal tells whether w is a terminal.
 func IsTerminal(w io.Writer) bool {
+	if t, ok := w.(Terminal); ok {
+		return t.IsTerminal()
+	}
 	f, ok := w.(*os.File)
 	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
 }

@@ -32,3 +32,20 @@ func TestPaint(t *testing.T) {
 		t.Errorf("Paint off = %q", got)
 	}
 }
+
+type fakeTerminal struct {
+	bytes.Buffer
+	tty bool
+}
+
+func (f *fakeTerminal) IsTerminal() bool { return f.tty }
+
+func TestTerminalWriter(t *testing.T) {
+	t.Setenv("NO_COLOR", "")
+	if !IsTerminal(&fakeTerminal{tty: true}) || IsTerminal(&fakeTerminal{}) {
+		t.Error("a Terminal's own answer is not taken")
+	}
+	if !UseColor("auto", &fakeTerminal{tty: true}) {
+		t.Error("auto did not colour a terminal")
+	}
+}

@@ -1,0 +1,144 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/tamp-ecs/tamp/config"
+	"github.com/tamp-ecs/tamp/ecs"
+	"github.com/tamp-ecs/tamp/internal/version"
+	"github.com/tamp-ecs/tamp/scheduled"
+)
+
+// loadProject reads the config with the command line's variables, once.
+func (a *app) loadProject(ctx context.Context) (*config.Project, error) {
+	if a.project != nil {
+		return a.project, nil
+	}
+	p, err := config.Load(ctx, a.Config, config.Options{
+		ExtStr:  a.ExtStr,
+		ExtCode: a.ExtCode,
+		Region:  a.Region,
+		Timeout: a.Timeout,
+		Version: version.Version,
+		Only:    a.Only,
+		Plugins: config.DefaultRegistry(),
+		AWS:     a.clients.AWSConfig,
+		Masker:  a.masker,
+	})
+	if err != nil {
+		return nil, config.Invalid(err)
+	}
+	a.project = p
+	return p, nil
+}
+
+// inScope resolves --only, once. The scheduled task names are read only
+// when --only names something that is neither a service nor a task
+// definition.
+func (a *app) inScope(ctx context.Context) (*config.Project, *config.Scope, error) {
+	p, err := a.loadProject(ctx)
+	if err != nil || a.scope != nil {
+		return p, a.scope, err
+	}
+	var names []string
+	if p.Scheduled != nil && !p.Knows(a.Only) {
+		tasks, err := scheduled.Load(p, p.Path, p.Scheduled)
+		if err != nil {
+			return nil, nil, config.Invalid(err)
+		}
+		names = scheduled.Names(tasks)
+	}
+	if a.scope, err = p.Scope(a.Only, names); err != nil {
+		return nil, nil, config.Invalid(err)
+	}
+	return p, a.scope, nil
+}
+
+// definitions renders and validates every definition in scope (only the
+// services' with servicesOnly). Any problem stops the command before it
+// reaches AWS.
+func (a *app) definitions(ctx context.Context, servicesOnly bool) (*config.Project, *config.Scope, *ecs.Definitions, error) {
+	p, scope, err := a.inScope(ctx)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	sel := scope.Selection()
+	if servicesOnly {
+		sel.TaskDefinitions = nil
+	}
+	defs, err := ecs.Load(ctx, p, sel)
+	return p, scope, defs, config.Invalid(err)
+}
+
+// serviceNames are the services in scope, for commands that act on running
+// services; none is an error.
+func (a *app) serviceNames(ctx context.Context) (*config.Project, []string, error) {
+	p, scope, err := a.inScope(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(scope.Services) == 0 {
+		return nil, nil, config.Invalid(fmt.Errorf("%s: no services in scope", p.Path))
+	}
+	return p, scope.ServiceNames(), nil
+}
+
+// ecsAPI is the ECS client for the project's region.
+func (a *app) ecsAPI(ctx context.Context) (ECSAPI, error) {
+	p, err := a.loadProject(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return a.clients.ECS(ctx, p.Region)
+}
+
+// syncer is the config's scheduled tasks with every definition they may
+// run, loaded and validated, and the clients to plan and sync them.
+func (a *app) syncer(ctx context.Context, concurrency int) (*scheduled.Syncer, error) {
+	p, err := a.loadProject(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defs, err := ecs.Load(ctx, p, config.Selection{Services: p.Services, TaskDefinitions: p.TaskDefinitions})
+	if err != nil {
+		return nil, config.Invalid(err)
+	}
+	tasks, err := scheduled.LoadTasks(p, defs)
+	if err != nil {
+		return nil, err
+	}
+	s := &scheduled.Syncer{Config: p.Scheduled, ConfigPath: p.Path, Cluster: p.Cluster, Defs: defs, Tasks: tasks, Concurrency: concurrency}
+	if s.Region, err = a.clients.Region(ctx, p.Region); err != nil {
+		return nil, err
+	}
+	if s.ECS, err = a.clients.ECS(ctx, p.Region); err != nil {
+		return nil, err
+	}
+	if s.Scheduler, err = a.clients.Scheduler(ctx, p.Region); err != nil {
+		return nil, err
+	}
+	if s.Events, err = a.clients.Events(ctx, p.Region); err != nil {
+		return nil, err
+	}
+	s.STS, err = a.clients.STS(ctx, p.Region)
+	return s, err
+}
+
+// deployer builds an ecs.Deployer printing its progress.
+func (a *app) deployer(api ecs.API, prog *progress) *ecs.Deployer {
+	return &ecs.Deployer{
+		API:    api,
+		Waiter: &ecs.Waiter{API: api, Progress: prog.Report},
+		Started: func(r ecs.ServiceResult) {
+			prog.Println("%s: %s, %s", r.Name, r.Action, deployingWhat(r))
+		},
+	}
+}
+
+func ignoredTags(p *config.Project) []string {
+	if p.Ignore == nil {
+		return nil
+	}
+	return p.Ignore.Tags
+}
