@@ -1,36 +1,35 @@
 // Package awscall makes SigV4-signed calls to the few AWS APIs tamp uses
 // without their SDK clients: IAM, EC2 and Elastic Load Balancing (query
-// protocol, XML answers) and ECR (JSON protocol). Each SDK client would
+// protocol, XML answers), ECR (JSON protocol), and S3's reads of state
+// objects (package tfstate builds those requests). Each SDK client would
 // add megabytes to the binary for one or two read-only calls.
 //
-// Answers are decoded into the caller's structs; error answers become
-// smithy.APIError values with the service's code, so callers test codes
-// the same way for every client. Throttling, 5xx and dropped connections
-// are retried with backoff.
+// Every call goes through Client.Do: the configuration's credentials and
+// HTTP client (AWS_CA_BUNDLE, proxies), the partition's endpoints, one
+// retry policy (throttling, 5xx and dropped connections, with jittered
+// backoff) and the --debug trace line. Query and JSON decode answers into
+// the caller's structs; error answers become smithy.APIError values with
+// the service's code, so callers test codes the same way for every client.
+//
+// It does not know S3's addressing or its answers' shapes: tfstate does.
 package awscall
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"os"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
 	"github.com/aws/smithy-go"
-
-	"github.com/tamp-ecs/tamp/internal/awsclient"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
 // Service describes one AWS API: how it is signed and where it answers.
@@ -42,6 +41,10 @@ type Service struct {
 	Global      bool   // one endpoint per partition (IAM)
 	Version     string // query protocol API version; "" for JSON
 	TargetPref  string // JSON protocol X-Amz-Target prefix
+	// S3Signing is S3's variant of SigV4: the path signed as sent (the
+	// caller encodes keys once) and the payload hash sent in
+	// X-Amz-Content-Sha256.
+	S3Signing bool
 }
 
 // The services tamp calls this way.
@@ -51,6 +54,8 @@ var (
 	ELBv2 = Service{ID: "ElasticLoadBalancingV2", SigningName: "elasticloadbalancing", EndpointEnv: "ELASTIC_LOAD_BALANCING_V2",
 		Host: "elasticloadbalancing", Version: "2015-12-01"}
 	ECR = Service{ID: "ECR", SigningName: "ecr", EndpointEnv: "ECR", Host: "api.ecr", TargetPref: "AmazonEC2ContainerRegistry_V20150921"}
+	// S3 requests name their URL: S3 addresses buckets by host or path.
+	S3 = Service{ID: "S3", SigningName: "s3", EndpointEnv: "S3", Host: "s3", S3Signing: true}
 )
 
 // Client calls one service in one region.
@@ -61,20 +66,21 @@ type Client struct {
 	// Endpoint overrides AWS's endpoint ("" → AWS_ENDPOINT_URL_<ID>,
 	// AWS_ENDPOINT_URL, then AWS's own).
 	Endpoint string
-	HTTP     aws.HTTPClient // cfg.HTTPClient (CA bundle, timeouts); nil → http.DefaultClient
+	HTTP     aws.HTTPClient // cfg.HTTPClient (CA bundle, proxies, timeouts); nil → http.DefaultTransport
 	Trace    io.Writer      // non-nil → one line per call, as --debug prints
 	// Sleep waits between attempts; nil → a timer (tests make it instant).
 	Sleep func(ctx context.Context, d time.Duration) error
 }
 
 // New returns a client for svc in cfg's region (or region when not ""),
-// with cfg's credentials and custom endpoint (AWS_ENDPOINT_URL).
+// with cfg's credentials, HTTP client and custom endpoint
+// (AWS_ENDPOINT_URL_<svc>, AWS_ENDPOINT_URL).
 func New(cfg aws.Config, svc Service, region string, trace io.Writer) *Client {
 	if region == "" {
 		region = cfg.Region
 	}
 	return &Client{Service: svc, Region: region, Credentials: cfg.Credentials, Endpoint: endpointFor(svc, aws.ToString(cfg.BaseEndpoint)),
-		HTTP: cfg.HTTPClient, Trace: trace}
+		HTTP: frozen(cfg.HTTPClient), Trace: trace}
 }
 
 // endpointFor is the custom endpoint the environment sets for svc, if any.
@@ -85,9 +91,6 @@ func endpointFor(svc Service, base string) string {
 	return base
 }
 
-// MaxAttempts bounds retries of throttled, 5xx and dropped calls.
-const MaxAttempts = 6
-
 // url and signing region of a call.
 func (c *Client) target() (string, string) {
 	if c.Endpoint != "" {
@@ -97,10 +100,7 @@ func (c *Client) target() (string, string) {
 		}
 		return strings.TrimSuffix(c.Endpoint, "/") + "/", region
 	}
-	suffix := "amazonaws.com"
-	if strings.HasPrefix(c.Region, "cn-") {
-		suffix = "amazonaws.com.cn"
-	}
+	suffix := DNSSuffix(c.Region)
 	if c.Service.Global {
 		region := globalRegion(c.Region)
 		switch {
@@ -112,6 +112,25 @@ func (c *Client) target() (string, string) {
 		return fmt.Sprintf("https://%s.%s/", c.Service.Host, suffix), region
 	}
 	return fmt.Sprintf("https://%s.%s.%s/", c.Service.Host, c.Region, suffix), c.Region
+}
+
+// DNSSuffix is the domain of region's partition: amazonaws.com.cn for
+// China, the isolated partitions' own, amazonaws.com for the rest
+// (GovCloud included).
+func DNSSuffix(region string) string {
+	for _, p := range []struct{ prefix, suffix string }{
+		{"cn-", "amazonaws.com.cn"},
+		{"us-iso-", "c2s.ic.gov"},
+		{"us-isob-", "sc2s.sgov.gov"},
+		{"us-isof-", "csp.hci.ic.gov"},
+		{"eu-isoe-", "cloud.adc-e.uk"},
+		{"eusc-", "amazonaws.eu"},
+	} {
+		if strings.HasPrefix(region, p.prefix) {
+			return p.suffix
+		}
+	}
+	return "amazonaws.com"
 }
 
 // globalRegion is where a global service of region's partition signs.
@@ -133,9 +152,8 @@ func (c *Client) Query(ctx context.Context, action string, params url.Values, ou
 		form[k] = v
 	}
 	body := []byte(form.Encode())
-	return c.call(ctx, action, body, func(r *http.Request) {
-		r.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
-	}, func(answer []byte) error {
+	header := http.Header{"Content-Type": {"application/x-www-form-urlencoded; charset=utf-8"}}
+	return c.call(ctx, action, body, header, func(answer []byte) error {
 		if out == nil {
 			return nil
 		}
@@ -149,10 +167,8 @@ func (c *Client) JSON(ctx context.Context, operation string, in, out any) error 
 	if err != nil {
 		return err
 	}
-	return c.call(ctx, operation, body, func(r *http.Request) {
-		r.Header.Set("Content-Type", "application/x-amz-json-1.1")
-		r.Header.Set("X-Amz-Target", c.Service.TargetPref+"."+operation)
-	}, func(answer []byte) error {
+	header := http.Header{"Content-Type": {"application/x-amz-json-1.1"}, "X-Amz-Target": {c.Service.TargetPref + "." + operation}}
+	return c.call(ctx, operation, body, header, func(answer []byte) error {
 		if out == nil {
 			return nil
 		}
@@ -160,96 +176,26 @@ func (c *Client) JSON(ctx context.Context, operation string, in, out any) error 
 	}, jsonError)
 }
 
-var signer = v4.NewSigner()
-
-func (c *Client) call(ctx context.Context, op string, body []byte, headers func(*http.Request), decode func([]byte) error, apiError func(int, []byte) *smithy.GenericAPIError) (err error) {
-	if c.Trace != nil {
-		start := time.Now()
-		defer func() { c.trace(op, err, time.Since(start)) }()
+// call runs a POST through Do and decodes its answer. Errors are the
+// service's API errors themselves, as the SDK's would unwrap to.
+func (c *Client) call(ctx context.Context, op string, body []byte, header http.Header, decode func([]byte) error, apiError func(int, []byte) *smithy.GenericAPIError) error {
+	resp, err := c.Do(ctx, Request{Op: op, Header: header, Body: body, Buffer: true, Error: apiError})
+	if err != nil {
+		var re *smithyhttp.ResponseError
+		if errors.As(err, &re) {
+			return re.Err
+		}
+		return err
 	}
-	sum := sha256.Sum256(body)
-	payloadHash := hex.EncodeToString(sum[:])
-	endpoint, signingRegion := c.target()
-	var client aws.HTTPClient = http.DefaultClient
-	if c.HTTP != nil {
-		client = c.HTTP
+	answer, err := io.ReadAll(resp.Body) // buffered by Do
+	resp.Body.Close()
+	if err == nil {
+		err = decode(answer)
 	}
-	var lastErr error
-	for attempt := range MaxAttempts {
-		if attempt > 0 {
-			if err := c.wait(ctx, backoff(attempt)); err != nil {
-				return err
-			}
-		}
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(body))
-		if err != nil {
-			return err
-		}
-		headers(req)
-		creds, err := c.Credentials.Retrieve(ctx)
-		if err != nil {
-			return fmt.Errorf("AWS credentials: %w", err)
-		}
-		if err := signer.SignHTTP(ctx, creds, req, payloadHash, c.Service.SigningName, signingRegion, time.Now()); err != nil {
-			return err
-		}
-		resp, err := client.Do(req)
-		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			lastErr = fmt.Errorf("%s %s: %w", c.Service.ID, op, err)
-			continue
-		}
-		answer, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
-		resp.Body.Close()
-		if err != nil {
-			lastErr = fmt.Errorf("%s %s: %w", c.Service.ID, op, err)
-			continue
-		}
-		if resp.StatusCode < 300 {
-			if err := decode(answer); err != nil {
-				return fmt.Errorf("%s %s: decode the answer: %w", c.Service.ID, op, err)
-			}
-			return nil
-		}
-		apiErr := apiError(resp.StatusCode, answer)
-		if resp.StatusCode >= 500 || throttling[apiErr.Code] {
-			lastErr = apiErr
-			continue
-		}
-		return apiErr
+	if err != nil {
+		return fmt.Errorf("%s %s: decode the answer: %w", c.Service.ID, op, err)
 	}
-	return lastErr
-}
-
-// throttling are the codes AWS answers when a caller goes too fast.
-var throttling = map[string]bool{
-	"Throttling": true, "ThrottlingException": true, "ThrottledException": true, "RequestThrottledException": true,
-	"TooManyRequestsException": true, "RequestLimitExceeded": true, "SlowDown": true, "RequestThrottled": true,
-}
-
-// backoff is the pause before attempt n (1, 2, ...): exponential with full
-// jitter, at most 5 s.
-func backoff(n int) time.Duration {
-	ceiling := min(100*time.Millisecond<<n, 5*time.Second)
-	return ceiling/2 + rand.N(ceiling/2)
-}
-
-func (c *Client) wait(ctx context.Context, d time.Duration) error {
-	if c.Sleep != nil {
-		return c.Sleep(ctx, d)
-	}
-	return awsclient.Sleep(ctx, d)
-}
-
-var traceMu sync.Mutex
-
-func (c *Client) trace(op string, err error, took time.Duration) {
-	line := awsclient.TraceLine(c.Service.ID, op, err, took)
-	traceMu.Lock()
-	defer traceMu.Unlock()
-	io.WriteString(c.Trace, line)
+	return nil
 }
 
 // queryError reads `<ErrorResponse><Error><Code>` (IAM, ELB) or

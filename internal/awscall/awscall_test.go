@@ -13,8 +13,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
 func testClient(svc Service, endpoint string) *Client {
@@ -120,6 +122,9 @@ func TestEndpoints(t *testing.T) {
 		{EC2, "eu-west-1", "https://ec2.eu-west-1.amazonaws.com/", "eu-west-1"},
 		{ECR, "cn-north-1", "https://api.ecr.cn-north-1.amazonaws.com.cn/", "cn-north-1"},
 		{ELBv2, "us-east-2", "https://elasticloadbalancing.us-east-2.amazonaws.com/", "us-east-2"},
+		{EC2, "us-gov-west-1", "https://ec2.us-gov-west-1.amazonaws.com/", "us-gov-west-1"},
+		{EC2, "us-iso-east-1", "https://ec2.us-iso-east-1.c2s.ic.gov/", "us-iso-east-1"},
+		{ECR, "eu-isoe-west-1", "https://api.ecr.eu-isoe-west-1.cloud.adc-e.uk/", "eu-isoe-west-1"},
 	} {
 		c := &Client{Service: tc.svc, Region: tc.region}
 		if u, r := c.target(); u != tc.url || r != tc.signedIn {
@@ -134,3 +139,69 @@ func TestEndpoints(t *testing.T) {
 		t.Errorf("base endpoint %q", e)
 	}
 }
+
+// Do is the core under Query, JSON and S3: a GET to the caller's URL,
+// signed S3's way, streams a 2xx body; an error answer keeps its status
+// and headers and carries the caller's reading of it.
+func TestDoS3Style(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		auth := r.Header.Get("Authorization")
+		if r.Method != http.MethodGet || !strings.Contains(auth, "/eu-west-1/s3/aws4_request") ||
+			r.Header.Get("X-Amz-Content-Sha256") != "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" {
+			t.Errorf("request %s %s: auth %q", r.Method, r.URL, auth)
+		}
+		if r.URL.EscapedPath() == "/b/a%20b" {
+			io.WriteString(w, "state")
+			return
+		}
+		w.Header().Set("X-Amz-Bucket-Region", "us-west-2")
+		w.WriteHeader(http.StatusMovedPermanently)
+	}))
+	defer srv.Close()
+	c := testClient(S3, "")
+	readError := func(status int, body []byte) *smithy.GenericAPIError {
+		return &smithy.GenericAPIError{Code: "PermanentRedirect"}
+	}
+	resp, err := c.Do(context.Background(), Request{Op: "GetObject", Method: http.MethodGet, URL: srv.URL + "/b/a%20b", Error: readError})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if string(body) != "state" {
+		t.Errorf("body %q", body)
+	}
+	_, err = c.Do(context.Background(), Request{Op: "GetObject", Method: http.MethodGet, URL: srv.URL + "/elsewhere/k", Error: readError})
+	var re *smithyhttp.ResponseError
+	var ae smithy.APIError
+	if !errors.As(err, &re) || re.HTTPStatusCode() != http.StatusMovedPermanently || re.Response.Header.Get("X-Amz-Bucket-Region") != "us-west-2" ||
+		!errors.As(err, &ae) || ae.ErrorCode() != "PermanentRedirect" {
+		t.Errorf("error answer: %v", err)
+	}
+}
+
+// New takes cfg's HTTP client (AWS_CA_BUNDLE, proxies): its transport
+// sees the call.
+func TestNewUsesTheConfigsHTTPClient(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `<DescribeSubnetsResponse></DescribeSubnetsResponse>`)
+	}))
+	defer srv.Close()
+	var seen atomic.Int32
+	cfg := aws.Config{Region: "eu-west-1", Credentials: credentials.NewStaticCredentialsProvider("AKID", "SECRET", ""), BaseEndpoint: aws.String(srv.URL),
+		HTTPClient: &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			seen.Add(1)
+			return http.DefaultTransport.RoundTrip(r)
+		})}}
+	t.Setenv("AWS_ENDPOINT_URL_EC2", "")
+	if err := New(cfg, EC2, "", nil).Query(context.Background(), "DescribeSubnets", nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if seen.Load() != 1 {
+		t.Errorf("the configuration's client saw %d calls, want 1", seen.Load())
+	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
