@@ -95,4 +95,3 @@ func named[T any](items []T, name func(T) string, names []string) []T {
 	}
 	return out
 }
-

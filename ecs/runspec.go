@@ -74,8 +74,8 @@ func FirstEssential(containers []types.ContainerDefinition) string {
 	return ""
 }
 
-// SetCommand overrides one container's command in a RunTask request.
-func SetCommand(in *awsecs.RunTaskInput, container string, words []string) {
+// setCommand overrides one container's command in a RunTask request.
+func setCommand(in *awsecs.RunTaskInput, container string, words []string) {
 	if in.Overrides == nil {
 		in.Overrides = &types.TaskOverride{}
 	}
@@ -105,14 +105,61 @@ func ReadOverrides(path string) (*types.TaskOverride, error) {
 	return &o, nil
 }
 
-// ServiceRun fills a RunTask request with the service's launch type,
-// capacity providers, platform version, network and placement, so a
-// one-off task runs where the service's tasks do.
-func ServiceRun(in *awsecs.RunTaskInput, svc *Service) {
-	if s := svc.Input; s != nil {
-		in.LaunchType, in.CapacityProviderStrategy, in.PlatformVersion = s.LaunchType, s.CapacityProviderStrategy, s.PlatformVersion
-		in.NetworkConfiguration, in.PlacementConstraints = s.NetworkConfiguration, s.PlacementConstraints
+// RunSpec is a one-off task to run (tamp run).
+type RunSpec struct {
+	// TaskDefinition is a config name, a family or family:revision; or
+	// Service names a config service whose task definition runs where the
+	// service's tasks do (launch type, capacity providers, platform
+	// version, network, placement).
+	TaskDefinition, Service string
+	Cluster                 string
+	Count                   int32
+	Tags                    map[string]string
+	Overrides               *types.TaskOverride
+	// Command replaces Container's command (default: the watched one).
+	Command   []string
+	Container string
+	// Watch is the container whose exit counts (default: the first
+	// essential one).
+	Watch string
+}
+
+// Prepare resolves the revision to run (a config task definition is
+// registered, idempotently) and builds the RunTask request, returning it
+// with the revision's containers and the container to watch.
+func (s RunSpec) Prepare(ctx context.Context, api API, defs *Definitions) (*awsecs.RunTaskInput, []types.ContainerDefinition, string, error) {
+	in := &awsecs.RunTaskInput{Cluster: aws.String(s.Cluster), Count: aws.Int32(s.Count), StartedBy: aws.String("tamp"), Overrides: s.Overrides}
+	for k, v := range s.Tags {
+		in.Tags = append(in.Tags, types.Tag{Key: aws.String(k), Value: aws.String(v)})
 	}
+	ref := s.TaskDefinition
+	if svc := defs.FindService(s.Service); s.Service != "" {
+		if svc == nil {
+			return nil, nil, "", fmt.Errorf("no service named %s in the config", s.Service)
+		}
+		ref = svc.Name
+		if si := svc.Input; si != nil {
+			in.LaunchType, in.CapacityProviderStrategy, in.PlatformVersion = si.LaunchType, si.CapacityProviderStrategy, si.PlatformVersion
+			in.NetworkConfiguration, in.PlacementConstraints = si.NetworkConfiguration, si.PlacementConstraints
+		}
+	}
+	arn, containers, err := Runnable(ctx, api, defs, ref)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	in.TaskDefinition = aws.String(arn)
+	watch := s.Watch
+	if watch == "" {
+		watch = FirstEssential(containers)
+	}
+	if s.Command != nil {
+		target := s.Container
+		if target == "" {
+			target = watch
+		}
+		setCommand(in, target, s.Command)
+	}
+	return in, containers, watch, nil
 }
 
 // TaskRun runs one-off tasks and follows the watched container's awslogs

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
@@ -127,6 +126,17 @@ func ScopeOptions(s *config.Scope) PlanOptions {
 	return PlanOptions{Only: append([]string{}, s.Tasks...), Referencing: s.DefinitionNames()}
 }
 
+// String is the line a sync reports.
+func (a Applied) String() string {
+	msg := fmt.Sprintf("scheduled: %d created, %d updated, %d unchanged", a.Created, a.Updated, a.Unchanged)
+	if a.Pruned {
+		msg += fmt.Sprintf(", %d deleted", a.Deleted)
+	} else if a.Left > 0 {
+		msg += fmt.Sprintf("; %d owned schedules not in the config were left (--prune deletes them)", a.Left)
+	}
+	return msg
+}
+
 // Select keeps the tasks in scope, in config order.
 func (s *Syncer) Select(o PlanOptions) []*Task {
 	if o.Only == nil && o.Referencing == nil {
@@ -226,39 +236,6 @@ func (s *Syncer) RevisionsInUse(ctx context.Context) (map[string]bool, error) {
 		used[t.TaskDefinition] = true
 	}
 	return used, nil
-}
-
-// Listed is one line of scheduled list.
-type Listed struct {
-	Name           string `json:"name"`
-	Schedule       string `json:"schedule"`
-	Timezone       string `json:"timezone"`
-	State          string `json:"state"`
-	TaskDefinition string `json:"task_definition"` // family:revision a sync would use
-	NextRun        string `json:"next_run,omitempty"`
-}
-
-// List is the tasks in scope with the revision a sync would give them and
-// their next run after now; it changes nothing.
-func (s *Syncer) List(ctx context.Context, o PlanOptions, now time.Time) ([]Listed, error) {
-	tasks := s.Select(o)
-	arns, _, err := s.revisions(ctx, tasks, false, nil)
-	if err != nil {
-		return nil, err
-	}
-	var rows []Listed
-	for _, t := range tasks {
-		row := Listed{Name: t.Name, Schedule: t.Schedule, Timezone: orDefault(t.Timezone, "UTC"), State: "ENABLED",
-			TaskDefinition: ecs.ShortRevision(arns[t.TaskDefinition])}
-		if t.Disabled {
-			row.State = "DISABLED"
-		}
-		if next, ok := t.NextRun(now); ok {
-			row.NextRun = next.Format(time.RFC3339)
-		}
-		rows = append(rows, row)
-	}
-	return rows, nil
 }
 
 // RunNow is the RunTask request that runs the named task now, as its

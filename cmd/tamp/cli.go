@@ -11,6 +11,7 @@ import (
 	"github.com/alecthomas/kong"
 
 	"github.com/tamp-ecs/tamp/config"
+	"github.com/tamp-ecs/tamp/internal/clients"
 	"github.com/tamp-ecs/tamp/internal/envfile"
 	"github.com/tamp-ecs/tamp/internal/mask"
 	"github.com/tamp-ecs/tamp/internal/term"
@@ -100,7 +101,7 @@ type app struct {
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return runWith(ctx, args, stdout, stderr, func(g *Globals, trace io.Writer) Clients {
-		return newSDKClients(g.AssumeRoleArn, trace)
+		return clients.NewSDK(g.AssumeRoleArn, trace)
 	})
 }
 

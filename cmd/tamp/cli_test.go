@@ -228,3 +228,15 @@ func TestVerifyOfflineAndInterrupted(t *testing.T) {
 		t.Errorf("an interrupted verify printed a report:\n%s", out.String())
 	}
 }
+
+func TestParseRun(t *testing.T) {
+	c, kctx, err := parse([]string{"run", "--service", "web", "--command", "bin/migrate --all", "--count", "2", "--tags", "a=1,b=2", "--no-wait"}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := c.Run
+	if kctx.Command() != "run" || r.Service != "web" || r.Command != "bin/migrate --all" || r.Count != 2 || !r.NoWait ||
+		!reflect.DeepEqual(r.Tags, map[string]string{"a": "1", "b": "2"}) {
+		t.Errorf("parsed %+v", r)
+	}
+}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/tamp-ecs/tamp/config"
 	"github.com/tamp-ecs/tamp/ecs"
+	"github.com/tamp-ecs/tamp/internal/progress"
 	"github.com/tamp-ecs/tamp/rollout"
 	"github.com/tamp-ecs/tamp/verify"
 )
@@ -73,36 +74,22 @@ func (c *DeployCmd) Run(ctx context.Context, a *app) error {
 		fmt.Fprintf(a.stderr, "dry run: %s; nothing was changed\n", report.Summary())
 		return nil
 	}
-	prog := newProgress(a)
+	var prog *progress.Progress
+	r.Deployer, prog = a.deployer(api)
 	defer prog.Done()
-	r.Deployer = a.deployer(api, prog)
 	done, err := r.Deploy(ctx, defs, rollout.DeployOptions{DeployOptions: opts, Repoint: repoint, Narrowed: scope.Narrowed()})
 	prog.Done()
 	if done.Scheduled != nil {
-		a.printApplied(*done.Scheduled)
+		fmt.Fprintln(a.stderr, done.Scheduled)
 	}
 	if a.Output == "json" {
 		if jerr := writeJSON(a, map[string]any{"services": done.Services}); jerr != nil {
 			return jerr
 		}
 	} else {
-		for _, r := range done.Services {
-			if r.Err == nil && r.Waited {
-				fmt.Fprintf(a.stderr, "%s: deployed %s\n", r.Name, ecs.ShortRevision(r.TaskDefinition))
-			}
-			if r.RolledBackTo != "" {
-				fmt.Fprintf(a.stderr, "%s: rolled back to %s after the failure\n", r.Name, ecs.ShortRevision(r.RolledBackTo))
-			}
-		}
+		done.WriteText(a.stderr)
 	}
 	return err
-}
-
-func deployingWhat(r ecs.ServiceResult) string {
-	if r.Action == ecs.ServiceUnchanged {
-		return "runs " + ecs.ShortRevision(r.TaskDefinition)
-	}
-	return "deploying " + ecs.ShortRevision(r.TaskDefinition)
 }
 
 func (c *DeployCmd) revisionSource() (ecs.RevisionSource, error) {

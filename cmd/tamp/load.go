@@ -6,7 +6,9 @@ import (
 
 	"github.com/tamp-ecs/tamp/config"
 	"github.com/tamp-ecs/tamp/ecs"
+	"github.com/tamp-ecs/tamp/internal/progress"
 	"github.com/tamp-ecs/tamp/internal/version"
+	"github.com/tamp-ecs/tamp/rollout"
 	"github.com/tamp-ecs/tamp/scheduled"
 )
 
@@ -125,15 +127,17 @@ func (a *app) syncer(ctx context.Context, concurrency int) (*scheduled.Syncer, e
 	return s, err
 }
 
-// deployer builds an ecs.Deployer printing its progress.
-func (a *app) deployer(api ecs.API, prog *progress) *ecs.Deployer {
+// deployer builds an ecs.Deployer printing its progress on stderr; the
+// caller ends the progress with Done.
+func (a *app) deployer(api ecs.API) (*ecs.Deployer, *progress.Progress) {
+	prog := progress.New(a.stderr, a.stderrTTY, a.color)
 	return &ecs.Deployer{
 		API:    api,
 		Waiter: &ecs.Waiter{API: api, Progress: prog.Report},
 		Started: func(r ecs.ServiceResult) {
-			prog.Println("%s: %s, %s", r.Name, r.Action, deployingWhat(r))
+			prog.Println("%s", rollout.Started(r))
 		},
-	}
+	}, prog
 }
 
 func ignoredTags(p *config.Project) []string {

@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"github.com/tamp-ecs/tamp/ecs"
-	"github.com/tamp-ecs/tamp/internal/term"
+	"github.com/tamp-ecs/tamp/internal/awsjson"
 )
 
 // RegisterCmd registers the task definitions in scope.
@@ -29,42 +29,18 @@ func (c *RegisterCmd) Run(ctx context.Context, a *app) error {
 	if a.Output == "json" {
 		return writeJSON(a, map[string]any{"dry_run": c.DryRun, "task_definitions": results})
 	}
-	var pending namedDocs
+	var pending awsjson.Named
 	for i, r := range results {
-		fmt.Fprintln(a.stderr, describeRegister(a, r))
+		fmt.Fprintln(a.stderr, r.Describe(a.color))
 		if r.Action == ecs.WouldRegister {
-			pending.add(r.Name, ecs.Canonical(defs.TaskDefinitions[i].Input))
+			pending.Add(r.Name, ecs.Canonical(defs.TaskDefinitions[i].Input))
 		}
 	}
 	if c.DryRun {
 		fmt.Fprintln(a.stderr, "dry run: nothing was changed")
-		if len(pending.names) > 0 {
-			return pending.write(a)
+		if pending.Len() > 0 {
+			return pending.Write(a.stdout)
 		}
 	}
 	return nil
-}
-
-func describeRegister(a *app, r ecs.RegisterResult) string {
-	switch r.Action {
-	case ecs.Registered:
-		return fmt.Sprintf("%s: %s revision %s:%d", r.Name, term.Paint(a.color, term.Green, "registered"), r.Family, r.Revision)
-	case ecs.Reused:
-		note := "definition unchanged"
-		if r.TagsUpdated {
-			note += ", tags updated"
-		}
-		return fmt.Sprintf("%s: %s revision %s:%d (%s)", r.Name, term.Paint(a.color, term.Bold, "reused"), r.Family, r.Revision, note)
-	case ecs.WouldReuse:
-		note := "definition unchanged"
-		if r.TagsUpdated {
-			note += ", would add tags"
-		}
-		return fmt.Sprintf("%s: would reuse revision %s:%d (%s)", r.Name, r.Family, r.Revision, note)
-	default:
-		if r.Revision == 0 {
-			return fmt.Sprintf("%s: %s the first revision of %s", r.Name, term.Paint(a.color, term.Yellow, "would register"), r.Family)
-		}
-		return fmt.Sprintf("%s: %s a new revision of %s (latest, %d, differs)", r.Name, term.Paint(a.color, term.Yellow, "would register"), r.Family, r.Revision)
-	}
 }

@@ -4,10 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
-	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
-
 	"github.com/tamp-ecs/tamp/config"
 	"github.com/tamp-ecs/tamp/ecs"
 )
@@ -37,49 +33,28 @@ func (c *RunCmd) Run(ctx context.Context, a *app) error {
 	if err != nil {
 		return config.Invalid(err)
 	}
-	in := &awsecs.RunTaskInput{Cluster: aws.String(ecs.ClusterName(p.Cluster)), Count: aws.Int32(c.Count), StartedBy: aws.String("tamp")}
-	for k, v := range c.Tags {
-		in.Tags = append(in.Tags, types.Tag{Key: aws.String(k), Value: aws.String(v)})
-	}
-	ref := c.TaskDefinition
-	if c.Service != "" {
-		svc := defs.FindService(c.Service)
-		if svc == nil {
-			return config.Invalid(fmt.Errorf("--service: no service named %s in %s", c.Service, p.Path))
-		}
-		ref = svc.Name
-		ecs.ServiceRun(in, svc)
-	}
+	spec := ecs.RunSpec{TaskDefinition: c.TaskDefinition, Service: c.Service, Container: c.Container, Count: c.Count, Tags: c.Tags,
+		Watch: c.WatchContainer, Cluster: ecs.ClusterName(p.Cluster)}
 	if c.OverridesFile != "" {
-		if in.Overrides, err = ecs.ReadOverrides(c.OverridesFile); err != nil {
+		if spec.Overrides, err = ecs.ReadOverrides(c.OverridesFile); err != nil {
 			return config.Invalid(err)
 		}
 	}
-	var words []string
 	if c.Command != "" {
-		if words, err = commandWords(c.Command); err != nil {
+		if spec.Command, err = ecs.CommandWords(c.Command); err != nil {
 			return usageError{err}
 		}
+	}
+	if c.Service != "" && defs.FindService(c.Service) == nil {
+		return config.Invalid(fmt.Errorf("--service: no service named %s in %s", c.Service, p.Path))
 	}
 	api, err := a.ecsAPI(ctx)
 	if err != nil {
 		return err
 	}
-	arn, containers, err := ecs.Runnable(ctx, api, defs, ref)
+	in, containers, watch, err := spec.Prepare(ctx, api, defs)
 	if err != nil {
 		return err
-	}
-	in.TaskDefinition = aws.String(arn)
-	watch := c.WatchContainer
-	if watch == "" {
-		watch = ecs.FirstEssential(containers)
-	}
-	if words != nil {
-		target := c.Container
-		if target == "" {
-			target = watch
-		}
-		ecs.SetCommand(in, target, words)
 	}
 	return a.taskRun(api, c.NoWait).Run(ctx, in, containers, watch, c.NoWait)
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"text/tabwriter"
 	"time"
 
 	"github.com/tamp-ecs/tamp/config"
@@ -35,16 +34,7 @@ func (c *ScheduledListCmd) Run(ctx context.Context, a *app) error {
 	if a.Output == "json" {
 		return writeJSON(a, map[string]any{"scheduled_tasks": rows})
 	}
-	w := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "NAME\tSCHEDULE\tTIME ZONE\tSTATE\tTASK DEFINITION\tNEXT RUN")
-	for _, r := range rows {
-		next := r.NextRun
-		if next == "" {
-			next = "-"
-		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Name, r.Schedule, r.Timezone, r.State, r.TaskDefinition, next)
-	}
-	return w.Flush()
+	return scheduled.WriteList(a.stdout, rows)
 }
 
 // ScheduledRunCmd runs one scheduled task now.
@@ -166,7 +156,7 @@ func (c *ScheduledSyncCmd) Run(ctx context.Context, a *app) error {
 		return nil
 	}
 	applied, err := plan.Apply(ctx, c.Prune)
-	a.printApplied(applied)
+	fmt.Fprintln(a.stderr, applied)
 	return err
 }
 
@@ -179,17 +169,6 @@ func (a *app) scheduledScope(ctx context.Context, concurrency int) (*scheduled.S
 	}
 	s, err := a.syncer(ctx, concurrency)
 	return s, scheduled.ScopeOptions(scope), err
-}
-
-// printApplied reports a sync in one line.
-func (a *app) printApplied(n scheduled.Applied) {
-	msg := fmt.Sprintf("scheduled: %d created, %d updated, %d unchanged", n.Created, n.Updated, n.Unchanged)
-	if n.Pruned {
-		msg += fmt.Sprintf(", %d deleted", n.Deleted)
-	} else if n.Left > 0 {
-		msg += fmt.Sprintf("; %d owned schedules not in the config were left (--prune deletes them)", n.Left)
-	}
-	fmt.Fprintln(a.stderr, msg)
 }
 
 // taskRun runs one-off tasks: the ARN on stdout with noWait (it is the

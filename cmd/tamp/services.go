@@ -7,6 +7,7 @@ import (
 
 	"github.com/tamp-ecs/tamp/config"
 	"github.com/tamp-ecs/tamp/ecs"
+	"github.com/tamp-ecs/tamp/internal/progress"
 	"github.com/tamp-ecs/tamp/rollout"
 )
 
@@ -38,49 +39,21 @@ func (c *RollbackCmd) Run(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
-	prog := newProgress(a)
+	var prog *progress.Progress
+	r.Deployer, prog = a.deployer(api)
 	defer prog.Done()
-	r.Deployer = a.deployer(api, prog)
 	done, err := r.Rollback(ctx, rollout.RollbackOptions{
 		RollbackOptions: ecs.RollbackOptions{Cluster: ecs.ClusterName(p.Cluster), Revision: c.Revision, DryRun: c.DryRun, NoWait: c.NoWait,
 			Until: ecs.Until(c.WaitUntil), Timeout: p.EffectiveTimeout(), Deregister: c.DeregisterTaskDefinition},
 		Services: names, Repoint: repoint, Standalone: len(a.Only) == 0,
 	})
 	prog.Done()
-	if a.Output == "json" {
+	if a.Output != "json" {
+		done.WriteText(a.stderr, c.DryRun, err == nil)
+	} else {
+		done.WriteScheduled(a.stderr)
 		if jerr := writeJSON(a, map[string]any{"dry_run": c.DryRun, "services": done.Services}); jerr != nil {
 			return jerr
-		}
-		return err
-	}
-	for _, r := range done.Services {
-		if r.To == "" || (!c.DryRun && (r.Err != nil || !r.Changed)) {
-			continue
-		}
-		how, note := "rolled back", ""
-		if c.DryRun {
-			how = "would roll back"
-		} else if r.Stopped {
-			note = " (stopped the deployment in progress)"
-		}
-		fmt.Fprintf(a.stderr, "%s: %s %s -> %s%s\n", r.Name, how, ecs.ShortRevision(r.From), ecs.ShortRevision(r.To), note)
-	}
-	if c.DryRun && err == nil {
-		fmt.Fprintln(a.stderr, "dry run: nothing was changed")
-	}
-	for _, m := range done.Standalone {
-		fmt.Fprintf(a.stderr, "%s: scheduled tasks go back %s -> %s\n", m.Name, ecs.ShortRevision(m.From), ecs.ShortRevision(m.To))
-	}
-	if done.Scheduled != nil {
-		a.printApplied(*done.Scheduled)
-	}
-	for _, r := range done.Services {
-		switch {
-		case !done.Deregistering:
-		case r.Deregistered:
-			fmt.Fprintf(a.stderr, "%s: deregistered %s\n", r.Name, ecs.ShortRevision(r.From))
-		case r.Err == nil && r.Changed:
-			fmt.Fprintf(a.stderr, "%s: kept %s: still in use\n", r.Name, ecs.ShortRevision(r.From))
 		}
 	}
 	return err
@@ -96,9 +69,9 @@ func (c *WaitCmd) Run(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
-	prog := newProgress(a)
+	d, prog := a.deployer(api)
 	defer prog.Done()
-	err = a.deployer(api, prog).WaitCurrent(ctx, ecs.ClusterName(p.Cluster), names, ecs.Until(c.WaitUntil), p.EffectiveTimeout())
+	err = d.WaitCurrent(ctx, ecs.ClusterName(p.Cluster), names, ecs.Until(c.WaitUntil), p.EffectiveTimeout())
 	prog.Done()
 	if err == nil {
 		fmt.Fprintf(a.stderr, "%s: deployed\n", strings.Join(names, ", "))
@@ -120,9 +93,9 @@ func (c *ScaleCmd) Run(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
-	prog := newProgress(a)
+	d, prog := a.deployer(api)
 	defer prog.Done()
-	err = a.deployer(api, prog).Scale(ctx, ecs.ClusterName(p.Cluster), names, c.Tasks, c.NoWait, p.EffectiveTimeout())
+	err = d.Scale(ctx, ecs.ClusterName(p.Cluster), names, c.Tasks, c.NoWait, p.EffectiveTimeout())
 	prog.Done()
 	if err == nil {
 		fmt.Fprintf(a.stderr, "%s: scaled to %d\n", strings.Join(names, ", "), c.Tasks)
@@ -147,27 +120,7 @@ func (c *StatusCmd) Run(ctx context.Context, a *app) error {
 	if a.Output == "json" {
 		return writeJSON(a, map[string]any{"services": statuses})
 	}
-	var b strings.Builder
-	for i, st := range statuses {
-		if i > 0 {
-			b.WriteString("\n")
-		}
-		if !st.Exists {
-			fmt.Fprintf(&b, "service %s: does not exist (deploy creates it)\n", st.Name)
-			continue
-		}
-		fmt.Fprintf(&b, "service %s: %s, task definition %s, desired %d running %d pending %d\n",
-			st.Name, st.Status, ecs.ShortRevision(st.TaskDefinition), st.Desired, st.Running, st.Pending)
-		for _, d := range st.Deployments {
-			fmt.Fprintf(&b, "  deployment %s %s %s: desired %d running %d pending %d failed %d, since %s\n",
-				d.Status, ecs.ShortRevision(d.TaskDefinition), d.Rollout, d.Desired, d.Running, d.Pending, d.Failed, d.CreatedAt.Local().Format("2006-01-02 15:04:05"))
-		}
-		for _, e := range st.Events {
-			fmt.Fprintf(&b, "  %s %s\n", e.At.Local().Format("2006-01-02 15:04:05"), e.Message)
-		}
-	}
-	_, err = fmt.Fprint(a.stdout, b.String())
-	return err
+	return ecs.WriteStatus(a.stdout, statuses)
 }
 
 // runningServices are the services in scope and the ECS client, for

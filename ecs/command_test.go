@@ -1,4 +1,4 @@
-package main
+package ecs
 
 import (
 	"reflect"
@@ -18,28 +18,16 @@ func TestCommandWords(t *testing.T) {
 		`[ "sh", "-c", "exit 0" ]`:           {"sh", "-c", "exit 0"},
 	}
 	for in, want := range tests {
-		if got, err := commandWords(in); err != nil || !reflect.DeepEqual(got, want) {
-			t.Errorf("commandWords(%q) = %q, %v; want %q", in, got, err, want)
+		if got, err := CommandWords(in); err != nil || !reflect.DeepEqual(got, want) {
+			t.Errorf("CommandWords(%q) = %q, %v; want %q", in, got, err, want)
 		}
 	}
 	for in, want := range map[string]string{
 		`echo 'open`: "unterminated single quote", `echo "open`: "unterminated double quote",
 		`   `: "empty", `["a", 1]`: "not a JSON array of strings",
 	} {
-		if _, err := commandWords(in); err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("commandWords(%q) = %v; want %q", in, err, want)
+		if _, err := CommandWords(in); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("CommandWords(%q) = %v; want %q", in, err, want)
 		}
-	}
-}
-
-func TestParseRun(t *testing.T) {
-	c, kctx, err := parse([]string{"run", "--service", "web", "--command", "bin/migrate --all", "--count", "2", "--tags", "a=1,b=2", "--no-wait"}, nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := c.Run
-	if kctx.Command() != "run" || r.Service != "web" || r.Command != "bin/migrate --all" || r.Count != 2 || !r.NoWait ||
-		!reflect.DeepEqual(r.Tags, map[string]string{"a": "1", "b": "2"}) {
-		t.Errorf("parsed %+v", r)
 	}
 }

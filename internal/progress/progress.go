@@ -1,4 +1,6 @@
-package main
+// Package progress prints ECS deployments as they go, for people on a
+// terminal and for CI logs alike.
+package progress
 
 import (
 	"fmt"
@@ -12,11 +14,11 @@ import (
 	"github.com/tamp-ecs/tamp/internal/term"
 )
 
-// progress prints deployments as they go: on a terminal one live line with
+// Progress prints deployments as they go: on a terminal one live line with
 // every service's state, redrawn in place; elsewhere (CI) a timestamped
 // line whenever a service's state changes. New service events are printed
 // once each, as lines of their own.
-type progress struct {
+type Progress struct {
 	mu     sync.Mutex
 	w      io.Writer
 	live   bool // redraw one line in place
@@ -25,12 +27,13 @@ type progress struct {
 	drawn  bool
 }
 
-func newProgress(a *app) *progress {
-	return &progress{w: a.stderr, live: a.stderrTTY, color: a.color, states: map[string]ecs.Progress{}}
+// New prints to w, drawing a live line when live.
+func New(w io.Writer, live, color bool) *Progress {
+	return &Progress{w: w, live: live, color: color, states: map[string]ecs.Progress{}}
 }
 
 // Report is an ecs.Waiter Progress callback.
-func (p *progress) Report(pr ecs.Progress) {
+func (p *Progress) Report(pr ecs.Progress) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if pr.Event != "" {
@@ -48,7 +51,7 @@ func (p *progress) Report(pr ecs.Progress) {
 }
 
 // Println prints a line of its own, keeping the live line below it.
-func (p *progress) Println(format string, args ...any) {
+func (p *Progress) Println(format string, args ...any) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.clear()
@@ -57,13 +60,13 @@ func (p *progress) Println(format string, args ...any) {
 }
 
 // Done leaves the live line for good.
-func (p *progress) Done() {
+func (p *Progress) Done() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.clear()
 }
 
-func (p *progress) describe(pr ecs.Progress) string {
+func (p *Progress) describe(pr ecs.Progress) string {
 	state := pr.Rollout
 	switch pr.Rollout {
 	case "COMPLETED":
@@ -75,7 +78,7 @@ func (p *progress) describe(pr ecs.Progress) string {
 		pr.Service, pr.Revision, state, pr.Desired, pr.Pending, pr.Running, pr.Failed)
 }
 
-func (p *progress) draw() {
+func (p *Progress) draw() {
 	if !p.live || len(p.states) == 0 {
 		return
 	}
@@ -92,7 +95,7 @@ func (p *progress) draw() {
 	p.drawn = true
 }
 
-func (p *progress) clear() {
+func (p *Progress) clear() {
 	if p.drawn {
 		fmt.Fprint(p.w, "\r\x1b[K")
 		p.drawn = false

@@ -1,4 +1,4 @@
-package main
+package ecs
 
 import (
 	"encoding/json"
@@ -6,11 +6,11 @@ import (
 	"strings"
 )
 
-// commandWords reads --command: a JSON array of strings, or words as a
+// CommandWords reads a command line (run --command): a JSON array of strings, or words as a
 // POSIX shell splits them (single quotes literal, double quotes with
 // backslash escapes, backslash outside quotes; a backslash-newline outside
 // single quotes continues the line and is removed).
-func commandWords(s string) ([]string, error) {
+func CommandWords(s string) ([]string, error) {
 	if t := strings.TrimSpace(s); strings.HasPrefix(t, "[") {
 		var words []string
 		if err := json.Unmarshal([]byte(t), &words); err != nil {

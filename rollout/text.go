@@ -1,0 +1,70 @@
+package rollout
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/tamp-ecs/tamp/ecs"
+)
+
+// Started is the line for a service whose change was made, before its
+// wait.
+func Started(r ecs.ServiceResult) string {
+	if r.Action == ecs.ServiceUnchanged {
+		return fmt.Sprintf("%s: %s, runs %s", r.Name, r.Action, ecs.ShortRevision(r.TaskDefinition))
+	}
+	return fmt.Sprintf("%s: %s, deploying %s", r.Name, r.Action, ecs.ShortRevision(r.TaskDefinition))
+}
+
+// WriteText prints the services deployed and those rolled back after a
+// failure, a line each.
+func (d Deployed) WriteText(w io.Writer) {
+	for _, r := range d.Services {
+		if r.Err == nil && r.Waited {
+			fmt.Fprintf(w, "%s: deployed %s\n", r.Name, ecs.ShortRevision(r.TaskDefinition))
+		}
+		if r.RolledBackTo != "" {
+			fmt.Fprintf(w, "%s: rolled back to %s after the failure\n", r.Name, ecs.ShortRevision(r.RolledBackTo))
+		}
+	}
+}
+
+// WriteText prints what a rollback did (with dryRun: would do), a line per
+// change, in the order it happened; ok says it succeeded.
+func (r RolledBack) WriteText(w io.Writer, dryRun, ok bool) {
+	for _, s := range r.Services {
+		if s.To == "" || (!dryRun && (s.Err != nil || !s.Changed)) {
+			continue
+		}
+		how, note := "rolled back", ""
+		if dryRun {
+			how = "would roll back"
+		} else if s.Stopped {
+			note = " (stopped the deployment in progress)"
+		}
+		fmt.Fprintf(w, "%s: %s %s -> %s%s\n", s.Name, how, ecs.ShortRevision(s.From), ecs.ShortRevision(s.To), note)
+	}
+	if dryRun && ok {
+		fmt.Fprintln(w, "dry run: nothing was changed")
+	}
+	r.WriteScheduled(w)
+	for _, s := range r.Services {
+		switch {
+		case !r.Deregistering:
+		case s.Deregistered:
+			fmt.Fprintf(w, "%s: deregistered %s\n", s.Name, ecs.ShortRevision(s.From))
+		case s.Err == nil && s.Changed:
+			fmt.Fprintf(w, "%s: kept %s: still in use\n", s.Name, ecs.ShortRevision(s.From))
+		}
+	}
+}
+
+// WriteScheduled prints how the scheduled tasks moved with the rollback.
+func (r RolledBack) WriteScheduled(w io.Writer) {
+	for _, m := range r.Standalone {
+		fmt.Fprintf(w, "%s: scheduled tasks go back %s -> %s\n", m.Name, ecs.ShortRevision(m.From), ecs.ShortRevision(m.To))
+	}
+	if r.Scheduled != nil {
+		fmt.Fprintln(w, r.Scheduled)
+	}
+}
