@@ -40,7 +40,7 @@ type EventsBackend struct {
 	Group       string
 	RoleArn     string
 	ClusterArn  string
-	Concurrency int
+	Concurrency int // requests at once; awsclient.Concurrency when 0
 	// Names are the config's task names: those rules are read directly;
 	// the tags of other scheduled rules are checked to find owned ones.
 	Names []string
@@ -71,13 +71,9 @@ func (b *EventsBackend) Remote(ctx context.Context) (map[string]*Task, bool, err
 		byName[aws.ToString(r.Name)] = r
 		names = append(names, aws.ToString(r.Name))
 	}
-	limit := b.Concurrency
-	if limit <= 0 {
-		limit = 8
-	}
 	tasks := map[string]*Task{}
 	var mu sync.Mutex
-	err := forEach(ctx, names, limit, func(name string) error {
+	err := forEach(ctx, names, limitOr(b.Concurrency), func(name string) error {
 		rule := byName[name]
 		if !slices.Contains(b.Names, name) {
 			tags, err := b.API.ListTagsForResource(ctx, &eventbridge.ListTagsForResourceInput{ResourceARN: rule.Arn})
@@ -135,7 +131,7 @@ func (b *EventsBackend) Adopt(ctx context.Context, prefix string) (map[string]*T
 	}
 	tasks := map[string]*Task{}
 	var mu sync.Mutex
-	err := forEach(ctx, names, 8, func(name string) error {
+	err := forEach(ctx, names, limitOr(b.Concurrency), func(name string) error {
 		targets, err := b.API.ListTargetsByRule(ctx, &eventbridge.ListTargetsByRuleInput{Rule: aws.String(name)})
 		if err != nil {
 			return fmt.Errorf("targets of rule %s: %w", name, err)
@@ -262,10 +258,10 @@ func fromRule(r etypes.Rule, targets []etypes.Target) (*Task, error) {
 			others++
 		}
 	}
-	if tgt == nil { // a rule tamp did not write: its (last) ECS target
+	if tgt == nil { // a rule tamp did not write: its (last) ECS target, the rest are others
 		for i := range targets {
 			if targets[i].EcsParameters != nil {
-				tgt, others = &targets[i], others-1
+				tgt, others = &targets[i], len(targets)-1
 			}
 		}
 	}

@@ -9,8 +9,11 @@ import (
 	"github.com/tamp-ecs/tamp/internal/diffreport"
 )
 
-// Backend is where scheduled tasks live: EventBridge Scheduler (a schedule
-// group) or, in later work, EventBridge rules (a tag).
+// Backend is where scheduled tasks live: EventBridge Scheduler (the
+// schedules of a schedule group, SchedulerBackend) or EventBridge rules
+// (rules tagged with the group, EventsBackend). Remote reads what the
+// config owns (and, on the rules backend, the rules named like its tasks,
+// which a sync adopts), so a plan deletes nothing the config does not own.
 type Backend interface {
 	Remote(ctx context.Context) (tasks map[string]*Task, ownerExists bool, err error)
 	Put(ctx context.Context, t *Task, exists bool) error
@@ -78,8 +81,10 @@ func doc(t *Task) []byte {
 	return b
 }
 
-// Apply makes the plan's changes, at most limit at once; deletions only
-// with prune. It returns what it did, by action.
+// Apply makes the plan's changes, at most limit at once
+// (awsclient.Concurrency when 0); deletions only with prune, and only
+// once every create and update succeeded. It returns what it did, by
+// action, and every error.
 func (p *Plan) Apply(ctx context.Context, b Backend, prune bool, limit int) (map[diffreport.Action]int, error) {
 	done := map[diffreport.Action]int{}
 	if len(p.puts) > 0 && !p.ownerExists {

@@ -105,6 +105,23 @@ func TestValidate(t *testing.T) {
 		})}, nil},
 		{"duplicate name", config.BackendScheduler, []*Task{ok(func(*Task) {}), ok(func(*Task) {})},
 			[]string{`scheduled task t: name: "t" is used by another task; names must be unique`}},
+		{"scheduler-only fields on the events backend", config.BackendEvents, []*Task{ok(func(t *Task) {
+			t.FlexibleTimeWindow, t.StartDate, t.EndDate = &FlexibleTimeWindow{Mode: "OFF"}, "2027-01-01T00:00:00Z", "2028-01-01T00:00:00Z"
+		})}, []string{"scheduled task t: flexible_time_window: is for EventBridge Scheduler", "scheduled task t: start_date: is for EventBridge Scheduler",
+			"scheduled task t: end_date: is for EventBridge Scheduler"}},
+		{"dates and window", config.BackendScheduler, []*Task{ok(func(t *Task) {
+			t.StartDate, t.FlexibleTimeWindow = "2027-01-01 00:00", &FlexibleTimeWindow{Mode: "flexible"}
+		})}, []string{`scheduled task t: start_date: "2027-01-01 00:00": write an RFC 3339 time`,
+			`scheduled task t: flexible_time_window.mode: "flexible": use OFF or FLEXIBLE`}},
+		{"fields read from AWS", config.BackendEvents, []*Task{ok(func(t *Task) { t.ClusterArn, t.OtherTargets = "arn", 1 })},
+			[]string{"scheduled task t: cluster_arn: is set by tamp from the config's cluster; remove it",
+				"scheduled task t: other_targets: is read from AWS, not set; remove it"}},
+		{"launch type and capacity providers", config.BackendScheduler, []*Task{ok(func(t *Task) {
+			t.LaunchType = "FARGATE"
+			t.CapacityProviderStrategy = []ecstypes.CapacityProviderStrategyItem{{CapacityProvider: aws.String("FARGATE_SPOT")}}
+			t.RetryPolicy = &RetryPolicy{MaximumEventAgeSeconds: aws.Int32(30)}
+		})}, []string{"scheduled task t: launch_type: set launch_type or capacity_provider_strategy, not both",
+			"scheduled task t: retry_policy.maximum_event_age_seconds: 30: use 60 to 86400"}},
 		{"ranges and required fields", config.BackendScheduler, []*Task{{Name: "bad name!", TaskCount: aws.Int32(0),
 			FlexibleTimeWindow: &FlexibleTimeWindow{Mode: "FLEXIBLE"}, RetryPolicy: &RetryPolicy{MaximumRetryAttempts: aws.Int32(200)}}},
 			[]string{"name: \"bad name!\": use 1 to 64 letters", "schedule: is required",
@@ -190,5 +207,101 @@ func TestTaskLevelOverridesRoundTrip(t *testing.T) {
 	}
 	if (&Task{Name: "bare"}).Override() != nil {
 		t.Error("a task that overrides nothing passes an override")
+	}
+}
+
+func TestLoadInlineTasks(t *testing.T) {
+	sc := &config.Scheduled{Defaults: map[string]any{"task_definition": "batch", "task_count": 2},
+		Tasks: []map[string]any{{"name": "a", "schedule": "rate(1 hour)"}, {"name": "b", "schedule": "rate(1 day)", "task_count": 3}}}
+	tasks, err := Load(fileRenderer{}, "/app/tamp.yaml", sc)
+	if err != nil || len(tasks) != 2 {
+		t.Fatalf("%v, %v", tasks, err)
+	}
+	if tasks[0].TaskDefinition != "batch" || aws.ToInt32(tasks[0].TaskCount) != 2 || aws.ToInt32(tasks[1].TaskCount) != 3 {
+		t.Errorf("a %+v, b %+v", tasks[0], tasks[1])
+	}
+	if tasks, err := Load(fileRenderer{}, "/app/tamp.yaml", &config.Scheduled{}); err != nil || len(tasks) != 0 {
+		t.Errorf("no tasks: %v, %v", tasks, err)
+	}
+}
+
+// A tasks file that is not a list of objects says so, naming the file.
+func TestLoadBadTasksFile(t *testing.T) {
+	for _, tt := range []struct{ text, want string }{
+		{`{"name": "a"}`, "/app/scheduled.json: expected a list of scheduled tasks"},
+		{`[{"name": "a"}, "b"]`, "/app/scheduled.json: [1]: expected an object"},
+		{`[{"name": `, "/app/scheduled.json: invalid JSON after rendering"},
+		{`[{"schedule": "rate(1 hour)", "cpu": 512}]`, "/app/scheduled.json: [0].cpu: expected a string"},
+	} {
+		_, err := Load(fileRenderer{"scheduled.json": tt.text}, "/app/tamp.yaml", &config.Scheduled{TasksFile: "scheduled.json"})
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: error %v, want %q", tt.text, err, tt.want)
+		}
+	}
+	_, err := Load(fileRenderer{}, "/app/tamp.yaml", &config.Scheduled{TasksFile: "missing.json"})
+	if err == nil || !strings.Contains(err.Error(), "missing.json: file not found") {
+		t.Errorf("missing file: %v", err)
+	}
+}
+
+func TestResolve(t *testing.T) {
+	written := &Task{Name: "t", Schedule: "  rate(1 hour) ", Container: "worker", Command: []string{"run"},
+		Environment: map[string]string{"B": "2", "A": "1"},
+		ContainerOverrides: []ecstypes.ContainerOverride{
+			{Name: aws.String("worker"), Environment: []ecstypes.KeyValuePair{{Name: aws.String("C"), Value: aws.String("3")}}},
+			{Name: aws.String("app"), Command: []string{"serve"}},
+		},
+		TaskCount:   aws.Int32(4),
+		RetryPolicy: &RetryPolicy{MaximumEventAgeSeconds: aws.Int32(600)},
+		NetworkConfiguration: &ecstypes.NetworkConfiguration{AwsvpcConfiguration: &ecstypes.AwsVpcConfiguration{
+			Subnets: []string{"s-2", "s-1"}, AssignPublicIp: ecstypes.AssignPublicIpEnabled}},
+	}
+	r := Resolve(written, "arn:td:7", "app")
+	if r.Schedule != "rate(1 hour)" || r.TaskDefinition != "arn:td:7" || r.Container != "" || r.Command != nil || r.Environment != nil {
+		t.Errorf("shorthands left: %+v", r)
+	}
+	if len(r.ContainerOverrides) != 2 || aws.ToString(r.ContainerOverrides[0].Name) != "app" {
+		t.Fatalf("overrides %+v", r.ContainerOverrides)
+	}
+	worker := r.ContainerOverrides[1]
+	var env []string
+	for _, kv := range worker.Environment {
+		env = append(env, aws.ToString(kv.Name)+"="+aws.ToString(kv.Value))
+	}
+	if strings.Join(worker.Command, " ") != "run" || strings.Join(env, " ") != "A=1 B=2 C=3" {
+		t.Errorf("worker override: command %v, env %v", worker.Command, env)
+	}
+	if aws.ToInt32(r.TaskCount) != 4 || aws.ToInt32(r.RetryPolicy.MaximumEventAgeSeconds) != 600 || aws.ToInt32(r.RetryPolicy.MaximumRetryAttempts) != 185 ||
+		r.Timezone != "UTC" || r.FlexibleTimeWindow.Mode != "OFF" {
+		t.Errorf("defaults: %+v", r)
+	}
+	if vpc := r.NetworkConfiguration.AwsvpcConfiguration; strings.Join(vpc.Subnets, " ") != "s-1 s-2" || vpc.AssignPublicIp != ecstypes.AssignPublicIpEnabled {
+		t.Errorf("network %+v", vpc)
+	}
+	if len(written.ContainerOverrides[0].Environment) != 1 || written.NetworkConfiguration.AwsvpcConfiguration.Subnets[0] != "s-2" {
+		t.Error("Resolve changed the task as written")
+	}
+	// A shorthand for a container without an override adds one.
+	if r := Resolve(&Task{Command: []string{"x"}}, "arn", "app"); len(r.ContainerOverrides) != 1 || aws.ToString(r.ContainerOverrides[0].Name) != "app" {
+		t.Errorf("added override %+v", r.ContainerOverrides)
+	}
+}
+
+func TestRunTaskInputWithoutOverrides(t *testing.T) {
+	r := Resolve(&Task{Name: "t", TaskDefinition: "batch", Container: "worker", PlatformVersion: "1.4.0", Group: "batch",
+		EnableECSManagedTags: true, PropagateTags: ecstypes.PropagateTagsTaskDefinition,
+		PlacementStrategy: []ecstypes.PlacementStrategy{{Type: ecstypes.PlacementStrategyTypeSpread, Field: aws.String("attribute:ecs.availability-zone")}}}, "arn:td:1", "app")
+	in := RunTaskInput(r, "app")
+	if in.Overrides != nil || aws.ToString(in.PlatformVersion) != "1.4.0" || aws.ToString(in.Group) != "batch" || !in.EnableECSManagedTags ||
+		aws.ToInt32(in.Count) != 1 || len(in.PlacementStrategy) != 1 || aws.ToString(in.Cluster) != "app" {
+		t.Errorf("RunTaskInput %+v", in)
+	}
+	if got := WatchedContainer(&Task{Container: "worker", ContainerOverrides: []ecstypes.ContainerOverride{{Name: aws.String("app")}}}); got != "worker" {
+		t.Errorf("watched %q, want the container named", got)
+	}
+	// The same fields reach a schedule's target.
+	tg, err := targetOf(r)
+	if err != nil || !aws.ToBool(tg.ecs.EnableECSManagedTags) || len(tg.ecs.PlacementStrategy) != 1 || tg.input != nil {
+		t.Errorf("target %+v, %v", tg, err)
 	}
 }

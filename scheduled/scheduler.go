@@ -36,14 +36,7 @@ type SchedulerBackend struct {
 	Group       string
 	RoleArn     string
 	ClusterArn  string
-	Concurrency int // requests at once; default 8
-}
-
-func (b *SchedulerBackend) limit() int {
-	if b.Concurrency > 0 {
-		return b.Concurrency
-	}
-	return 8
+	Concurrency int // requests at once; awsclient.Concurrency when 0
 }
 
 // Remote reads every schedule of the group, resolved into the model. A
@@ -78,7 +71,7 @@ func (b *SchedulerBackend) Remote(ctx context.Context) (tasks map[string]*Task, 
 	}
 	tasks = make(map[string]*Task, len(names))
 	var mu sync.Mutex
-	err = forEach(ctx, names, b.limit(), func(name string) error {
+	err = forEach(ctx, names, limitOr(b.Concurrency), func(name string) error {
 		out, err := b.API.GetSchedule(ctx, &scheduler.GetScheduleInput{Name: aws.String(name), GroupName: aws.String(b.Group)})
 		if err != nil {
 			return fmt.Errorf("get schedule %s: %w", name, err)
@@ -255,29 +248,6 @@ func nonEmpty(s string) *string {
 func isNotFound(err error) bool {
 	var ae smithy.APIError
 	return errors.As(err, &ae) && ae.ErrorCode() == "ResourceNotFoundException"
-}
-
-// forEach runs fn for every item, at most limit at once, and joins the errors.
-func forEach(ctx context.Context, items []string, limit int, fn func(string) error) error {
-	sem := make(chan struct{}, limit)
-	errs := make([]error, len(items))
-	var wg sync.WaitGroup
-	for i, item := range items {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			select {
-			case sem <- struct{}{}:
-			case <-ctx.Done():
-				errs[i] = ctx.Err()
-				return
-			}
-			defer func() { <-sem }()
-			errs[i] = fn(item)
-		}()
-	}
-	wg.Wait()
-	return errors.Join(errs...)
 }
 
 // errNotECS is a schedule or rule whose target is not an ECS task.

@@ -1,11 +1,15 @@
 // Package scheduled owns scheduled ECS tasks: the task list of the config
 // (schema, defaults, shorthands), its offline validation (schedule
-// expressions, time zones, backend-specific fields, container names), and,
-// in later work, the EventBridge Scheduler and EventBridge rules backends
-// with diff, sync, prune, run and dump.
+// expressions, time zones, backend-specific fields, container names), the
+// two backends that hold them (EventBridge Scheduler: the schedules of one
+// schedule group; EventBridge rules: rules on the default bus tagged
+// tamp:group=<group>), and what is done with them: plan and diff, sync
+// with prune and disable/enable all, list with next runs, run now, and
+// dump/adopt of existing schedules.
 //
-// It does not render files or talk to ECS services: package config renders
-// the list file and package ecs owns task definitions.
+// It does not render files or manage ECS services: package config renders
+// the list file and package ecs registers the task definitions the tasks
+// run.
 package scheduled
 
 import (

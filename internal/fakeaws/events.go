@@ -37,7 +37,7 @@ type eventRule struct {
 
 const (
 	// eventsRuleARN is the ARN prefix of the fake's rules.
-	eventsRuleARN = "arn:aws:events:us-east-1:123456789012:rule/"
+	eventsRuleARN = "arn:aws:events:" + Region + ":" + Account + ":rule/"
 	// targetsPerRule is EventBridge's quota of targets on one rule.
 	targetsPerRule = 5
 )
@@ -353,7 +353,7 @@ func (f *Events) byARN(arn *string) (*eventRule, error) {
 // bus the fake has.
 func defaultBus(name *string) error {
 	switch aws.ToString(name) {
-	case "", "default", "arn:aws:events:us-east-1:123456789012:event-bus/default":
+	case "", "default", "arn:aws:events:" + Region + ":" + Account + ":event-bus/default":
 		return nil
 	}
 	return &etypes.ResourceNotFoundException{Message: aws.String(fmt.Sprintf("Event bus %s does not exist.", aws.ToString(name)))}

@@ -31,8 +31,8 @@ type Scheduler struct {
 	pageSize int
 }
 
-// schedulerARN is the ARN prefix of the fake's account and region.
-const schedulerARN = "arn:aws:scheduler:us-east-1:123456789012:"
+// schedulerARN is the ARN prefix of the fakes' account and region.
+const schedulerARN = "arn:aws:scheduler:" + Region + ":" + Account + ":"
 
 // NewScheduler returns a Scheduler holding only the empty default group.
 // Lists come back in pages of 100, as AWS's largest MaxResults.

@@ -51,7 +51,7 @@ func TestSchedulerLifecycle(t *testing.T) {
 		t.Fatalf("create an existing group: %v", err)
 	}
 	out, err := f.CreateSchedule(ctx, createInput("app", "a"))
-	if err != nil || aws.ToString(out.ScheduleArn) != "arn:aws:scheduler:us-east-1:123456789012:schedule/app/a" {
+	if err != nil || aws.ToString(out.ScheduleArn) != "arn:aws:scheduler:"+Region+":"+Account+":schedule/app/a" {
 		t.Fatalf("create: %v, %v", out, err)
 	}
 	if _, err := f.CreateSchedule(ctx, createInput("app", "a")); !errors.As(err, &conflict) {
