@@ -1,10 +1,16 @@
 // Package ecs owns ECS services and task definitions as tamp sees them:
 // decoding the definition files, normalizing them so that two definitions
 // AWS treats as equal compare equal, validating them offline, and the AWS
-// operations on them (register, and in later work deploy, wait, rollback).
+// operations on them: register (idempotent), describe and diff, deploy
+// (create or update each service, its tags, following the rollout, going
+// back on failure), wait, status, scale, rollback and deregistering what was
+// rolled back from, one-off tasks with their awslogs lines, and adopting a
+// running service as definition files.
 //
 // It does not read the config file or run templates: package config renders
-// the files and this package decodes what it gets.
+// the files and this package decodes what it gets. Scheduled tasks are
+// package scheduled's; the order of a whole deploy or rollback (services,
+// then the schedules that run their revisions) is package rollout's.
 package ecs
 
 import (

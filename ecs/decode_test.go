@@ -67,6 +67,7 @@ func TestValidateTaskDefinition(t *testing.T) {
 			[]string{`cpu: "lots" is not a size`, `memory: "2 TB" is not a size`}},
 		{"awsvpc host port", `{"family":"f","networkMode":"awsvpc","containerDefinitions":[{"name":"a","image":"i","portMappings":[{"containerPort":80,"hostPort":81}]}]}`,
 			[]string{"containerDefinitions[0].portMappings[0].hostPort: under networkMode awsvpc the host port must equal the container port (80)"}},
+		{"EC2 and FARGATE: FARGATE's rules apply", `{"family":"f","requiresCompatibilities":["EC2","FARGATE"],"networkMode":"awsvpc","cpu":"256","memory":"512","containerDefinitions":[{"name":"a","image":"i"}]}`, nil},
 		{"dependsOn a missing container", `{"family":"f","containerDefinitions":[{"name":"a","image":"i","dependsOn":[{"containerName":"b","condition":"START"}]}]}`,
 			[]string{`containerDefinitions[0].dependsOn[0].containerName: no container named "b"`}},
 	}
@@ -105,6 +106,7 @@ func TestValidateService(t *testing.T) {
 			[]string{`loadBalancers[0].containerName: no container named "ap" in task definition f`}},
 		{"unknown port", `{"loadBalancers":[{"targetGroupArn":"tg","containerName":"app","containerPort":80}]}`,
 			[]string{`loadBalancers[0].containerPort: container "app" has no port mapping for port 80`}},
+		{"a Classic Load Balancer names no port", `{"loadBalancers":[{"loadBalancerName":"clb","containerName":"app"}]}`, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -122,6 +124,19 @@ func TestValidateService(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Without a task definition (it did not load), only the service's own
+// fields are checked.
+func TestValidateServiceWithoutTaskDefinition(t *testing.T) {
+	svc, _, err := DecodeService("svc.json", []byte(`{"serviceName":"other","loadBalancers":[{"targetGroupArn":"tg","containerName":"nope","containerPort":1}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := ValidateService("svc.json", "web", svc, nil)
+	if len(errs) != 1 || !strings.Contains(errs[0].Error(), "serviceName") {
+		t.Errorf("got %v", errs)
 	}
 }
 

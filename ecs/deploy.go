@@ -273,7 +273,11 @@ func planService(s *Service, current *types.Service, arn string, opts DeployOpti
 			update.Cluster, update.Service = aws.String(opts.Cluster), aws.String(s.Name)
 			changed = true
 		}
-		p.tagAdd, p.tagDel = tagChanges(s.Input.Tags, current.Tags, opts.IgnoreTags)
+		declared := s.Input.Tags
+		if _, ok := s.Declared["tags"]; ok && declared == nil {
+			declared = []types.Tag{} // "tags": [] declares that there are none
+		}
+		p.tagAdd, p.tagDel = tagChanges(declared, current.Tags, opts.IgnoreTags)
 	}
 	if arn != aws.ToString(current.TaskDefinition) {
 		update.TaskDefinition = aws.String(arn)

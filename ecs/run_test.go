@@ -3,16 +3,14 @@ package ecs
 import (
 	"context"
 	"errors"
-	"strconv"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
-	cwltypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
-	"github.com/aws/smithy-go"
 
 	"github.com/tamp-ecs/tamp/internal/fakeaws"
 )
@@ -82,44 +80,89 @@ func TestRunNoWait(t *testing.T) {
 	}
 }
 
-// fakeLogs serves a stream that grows by one batch of lines per call, as
-// a running task's log does; the stream is missing before the first batch.
-type fakeLogs struct {
-	batches [][]string
-	calls   int
+func TestRunFollowsEveryTask(t *testing.T) {
+	api := runFake(fakeaws.TaskRun{Polls: 2})
+	var started []string
+	var polled []int
+	r := &Runner{API: api, Clock: fakeaws.NewClock(),
+		Started: func(arns []string) { started = arns },
+		Polled: func(_ context.Context, tasks []types.Task) {
+			stopped := 0
+			for _, t := range tasks {
+				if aws.ToString(t.LastStatus) == "STOPPED" {
+					stopped++
+				}
+			}
+			polled = append(polled, stopped)
+		}}
+	arns, err := r.Run(context.Background(), &awsecs.RunTaskInput{Cluster: aws.String("c"), TaskDefinition: aws.String("batch"), Count: aws.Int32(2)}, "", false)
+	if err != nil || len(arns) != 2 || !slices.Equal(started, arns) {
+		t.Fatalf("arns %v, started %v, err %v", arns, started, err)
+	}
+	if fmt.Sprint(polled) != "[0 2]" || api.Calls("DescribeTasks") != 2 {
+		t.Errorf("polled %v (stopped tasks per poll), calls %v", polled, api.CallCounts())
+	}
 }
 
-func (f *fakeLogs) GetLogEvents(_ context.Context, in *cloudwatchlogs.GetLogEventsInput, _ ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.GetLogEventsOutput, error) {
-	f.calls++
-	if f.calls == 1 {
-		return nil, &smithy.GenericAPIError{Code: "ResourceNotFoundException", Message: "The specified log stream does not exist."}
+func TestRunErrors(t *testing.T) {
+	in := &awsecs.RunTaskInput{Cluster: aws.String("c"), TaskDefinition: aws.String("batch")}
+	api := runFake(fakeaws.TaskRun{Polls: 3})
+	api.Fail("RunTask", errDenied)
+	if _, err := (&Runner{API: api}).Run(context.Background(), in, "", false); !errors.Is(err, errDenied) || !strings.HasPrefix(err.Error(), "run task batch: ") {
+		t.Errorf("err = %v", err)
 	}
-	// The token is the number of batches already read.
-	read := 0
-	if in.NextToken != nil {
-		read, _ = strconv.Atoi(*in.NextToken)
+	api.Fail("RunTask", nil)
+	api.Fail("DescribeTasks", errDenied)
+	arns, err := (&Runner{API: api, Clock: fakeaws.NewClock()}).Run(context.Background(), in, "", false)
+	if !errors.Is(err, errDenied) || !strings.HasPrefix(err.Error(), "follow task: ") || len(arns) != 1 {
+		t.Errorf("arns %v, err %v", arns, err)
 	}
-	out := &cloudwatchlogs.GetLogEventsOutput{NextForwardToken: aws.String(strconv.Itoa(read))}
-	if read < len(f.batches) && read < f.calls-1 {
-		for _, m := range f.batches[read] {
-			out.Events = append(out.Events, cwltypes.OutputLogEvent{Message: aws.String(m)})
-		}
-		out.NextForwardToken = aws.String(strconv.Itoa(read + 1))
+	// Ctrl-C while the task runs: tamp stops waiting, the task goes on.
+	api.Fail("DescribeTasks", nil)
+	api.SetTaskRun("batch", fakeaws.TaskRun{Hang: true})
+	ctx, cancel := context.WithCancel(context.Background())
+	r := &Runner{API: api, Clock: fakeaws.NewClock(), Polled: func(context.Context, []types.Task) { cancel() }}
+	arns, err = r.Run(ctx, in, "", false)
+	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "stopped waiting for "+arns[0]+"; the task goes on") {
+		t.Errorf("err = %v", err)
 	}
-	return out, nil
+}
+
+func TestContainerExitError(t *testing.T) {
+	err := &ContainerExitError{Task: "arn:aws:ecs:r:1:task/c/0123abcd", Container: "app", Code: 3}
+	if err.Error() != "task 0123abcd: container app exited with code 3" {
+		t.Errorf("%q", err.Error())
+	}
 }
 
 func TestLogFollowerPrintsEachLineOnceInOrder(t *testing.T) {
-	logs := &fakeLogs{batches: [][]string{{"migrating", "step 1"}, {"step 2"}, {"done"}}}
+	logs := fakeaws.NewLogs()
+	logs.SetPageSize(2) // the follower pages through what a poll finds
 	var lines []string
 	f := &LogFollower{API: logs, Group: "/ecs/app", Stream: "app/app/abc", Print: func(l string) { lines = append(lines, l) }}
-	for range 6 {
+	poll := func() {
+		t.Helper()
 		if err := f.Poll(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 	}
+	poll() // the task is starting: no stream yet
+	logs.Append("/ecs/app", "app/app/abc", "migrating", "step 1", "step 2")
+	poll()
+	poll()
+	logs.Append("/ecs/app", "app/app/abc", "done")
+	poll()
+	poll()
 	if got := strings.Join(lines, "|"); got != "migrating|step 1|step 2|done" {
 		t.Errorf("lines = %s", got)
+	}
+	// Two pages for the three first lines, one empty answer per poll at the end.
+	if n := logs.Calls("GetLogEvents"); n != 1+3+1+2+1 {
+		t.Errorf("%d calls", n)
+	}
+	logs.Fail("GetLogEvents", errDenied)
+	if err := f.Poll(context.Background()); !errors.Is(err, errDenied) || !strings.HasPrefix(err.Error(), "log /ecs/app/app/app/abc: ") {
+		t.Errorf("err = %v", err)
 	}
 }
 
@@ -133,5 +176,9 @@ func TestAwslogsStream(t *testing.T) {
 	c.LogConfiguration.Options["awslogs-stream-prefix"] = ""
 	if _, _, _, ok := AwslogsStream(c, "arn"); ok {
 		t.Error("a stream without a prefix cannot be named")
+	}
+	c.LogConfiguration = &types.LogConfiguration{LogDriver: types.LogDriverAwsfirelens}
+	if _, _, _, ok := AwslogsStream(c, "arn"); ok {
+		t.Error("a container logging through FireLens has no awslogs stream")
 	}
 }

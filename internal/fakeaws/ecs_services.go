@@ -136,6 +136,7 @@ func (f *ECS) advance(st *serviceState) {
 	}
 	ours := st.deployments[0]
 	if ours.d.RolloutState != types.DeploymentRolloutStateInProgress {
+		settle(st)
 		return
 	}
 	r := f.rolloutOf(aws.ToString(st.svc.ServiceName))
@@ -176,6 +177,19 @@ func (f *ECS) advance(st *serviceState) {
 	st.svc.RunningCount, st.svc.PendingCount = st.svc.DesiredCount, 0
 	st.svc.Events = append([]types.ServiceEvent{{Id: aws.String(fmt.Sprint(f.nextEvent)), CreatedAt: aws.Time(now),
 		Message: aws.String(fmt.Sprintf("(service %s) has reached a steady state.", aws.ToString(st.svc.ServiceName)))}}, st.svc.Events...)
+}
+
+// settle moves a service whose rollout is over to its desired count when
+// that alone changed (UpdateService with a desiredCount and nothing that
+// starts a deployment): one description later, it runs that many tasks.
+func settle(st *serviceState) {
+	ours := st.deployments[0]
+	if ours.d.RolloutState == types.DeploymentRolloutStateFailed || aws.ToString(ours.d.Status) != "PRIMARY" {
+		return
+	}
+	n := st.svc.DesiredCount
+	ours.d.DesiredCount, ours.d.RunningCount, ours.d.PendingCount = n, n, 0
+	st.svc.RunningCount, st.svc.PendingCount = n, 0
 }
 
 func (st *serviceState) snapshot() types.Service {
@@ -267,6 +281,8 @@ func (f *ECS) UpdateService(ctx context.Context, in *awsecs.UpdateServiceInput, 
 	}
 	if newTD || in.ForceNewDeployment || in.NetworkConfiguration != nil {
 		f.startDeployment(st, aws.ToString(st.svc.TaskDefinition))
+	} else if in.DesiredCount != nil && len(st.deployments) > 0 {
+		st.deployments[0].d.DesiredCount = *in.DesiredCount
 	}
 	svc := st.snapshot()
 	return &awsecs.UpdateServiceOutput{Service: &svc}, nil
