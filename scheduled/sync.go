@@ -14,6 +14,7 @@ import (
 
 	"github.com/tamp-ecs/tamp/config"
 	"github.com/tamp-ecs/tamp/ecs"
+	"github.com/tamp-ecs/tamp/internal/awsclient"
 	"github.com/tamp-ecs/tamp/internal/diffreport"
 )
 
@@ -267,7 +268,7 @@ func (s *Syncer) limit() int {
 	if s.Concurrency > 0 {
 		return s.Concurrency
 	}
-	return 8
+	return awsclient.Concurrency
 }
 
 // backend is the config's backend, for tasks on the cluster ARN given.

@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/alecthomas/kong"
 
 	"github.com/tamp-ecs/tamp/config"
+	"github.com/tamp-ecs/tamp/internal/awsclient"
 	"github.com/tamp-ecs/tamp/internal/clients"
 	"github.com/tamp-ecs/tamp/internal/envfile"
 	"github.com/tamp-ecs/tamp/internal/mask"
@@ -68,6 +70,7 @@ func parse(args []string, stdout, stderr io.Writer) (*CLI, *kong.Context, error)
 		kong.Exit(func(int) { helped = true }),
 		kong.UsageOnError(),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
+		kong.Vars{"concurrency": strconv.Itoa(awsclient.Concurrency)},
 	)
 	if err != nil {
 		return nil, nil, err

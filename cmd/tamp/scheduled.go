@@ -96,7 +96,7 @@ func (c *ScheduledDumpCmd) Run(ctx context.Context, a *app) error {
 type ScheduledDiffCmd struct {
 	Format      string `enum:"unified,markdown,json" default:"unified" help:"unified, markdown or json (as for diff)."`
 	ExitCode    bool   `help:"Exit 2 when anything differs, 0 when nothing does."`
-	Concurrency int    `default:"8" help:"AWS requests at once."`
+	Concurrency int    `default:"${concurrency}" help:"AWS requests at once."`
 }
 
 func (c *ScheduledDiffCmd) Run(ctx context.Context, a *app) error {
@@ -123,7 +123,7 @@ type ScheduledSyncCmd struct {
 	Prune       bool `help:"Delete owned schedules the config no longer lists (refused with --only)."`
 	DisableAll  bool `help:"Disable every scheduled task (maintenance); the next plain sync restores the config's states."`
 	EnableAll   bool `help:"Enable every scheduled task."`
-	Concurrency int  `default:"8" help:"AWS requests at once."`
+	Concurrency int  `default:"${concurrency}" help:"AWS requests at once."`
 }
 
 func (c *ScheduledSyncCmd) Run(ctx context.Context, a *app) error {
