@@ -1,6 +1,7 @@
 // Package appspec builds CodeDeploy AppSpec documents for ECS services that
-// use the CODE_DEPLOY deployment controller. Driving CodeDeploy deployments
-// is not here yet; this package only writes the document.
+// use the CODE_DEPLOY deployment controller, from the service as it runs.
+// It owns CodeDeploy-driven deployments; creating and following them is
+// not built yet, so today it only writes the document.
 package appspec
 
 import (

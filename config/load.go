@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -32,6 +33,7 @@ type Options struct {
 	// AWS builds SDK configurations for plugins that read from AWS; it is
 	// called only when a value is first needed.
 	AWS    AWSConfigFunc
+	Trace  io.Writer    // --debug lines of the plugins' own signed calls; nil for none
 	Masker *mask.Masker // receives every secret value a plugin reads
 	// Clients that replace the real ones (tests); nil in the tool.
 	SSM            SSMAPI
@@ -70,6 +72,7 @@ func Load(ctx context.Context, path string, opts Options) (*Project, error) {
 		LookupEnv:      opts.LookupEnv,
 		Masker:         opts.Masker,
 		AWS:            projectAWS(opts, first.Region),
+		Trace:          opts.Trace,
 		SSM:            opts.SSM,
 		SecretsManager: opts.SecretsManager,
 	})

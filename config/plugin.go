@@ -3,6 +3,7 @@ package config
 import (
 	"context"
 	"fmt"
+	"io"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -23,6 +24,9 @@ type PluginSetup struct {
 	Masker    *mask.Masker
 	// AWS returns the SDK configuration for a region ("" for the project's).
 	AWS AWSConfigFunc
+	// Trace, when set, gets a --debug line for each of tamp's own signed
+	// calls (S3 state reads); SDK clients trace through their configuration.
+	Trace io.Writer
 	// Clients that replace the real ones (tests); nil in the tool.
 	SSM            SSMAPI
 	SecretsManager SecretsManagerAPI

@@ -54,7 +54,7 @@ func tfstatePlugin(ctx context.Context, setup PluginSetup) (Functions, error) {
 			if err != nil {
 				return nil, err
 			}
-			return tfstate.NewHTTPS3(cfg, lookup(setup.LookupEnv, "AWS_ENDPOINT_URL_S3"), nil), nil
+			return tfstate.NewHTTPS3(cfg, lookup(setup.LookupEnv, "AWS_ENDPOINT_URL_S3"), setup.Trace), nil
 		},
 	}
 	var (

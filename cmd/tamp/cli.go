@@ -32,7 +32,7 @@ type Globals struct {
 	Color         string            `env:"TAMP_COLOR" enum:"auto,always,never" default:"auto" help:"Colour: auto (terminal and NO_COLOR unset), always, never."`
 	ShowSecrets   bool              `help:"Print values from SecureString parameters and secrets instead of (sensitive)."`
 	Debug         bool              `env:"TAMP_DEBUG" help:"Trace every AWS API call on stderr."`
-	Only          []string          `placeholder:"NAME" help:"Act only on these services / task definitions (comma-separated)."`
+	Only          []string          `placeholder:"NAME" help:"Act only on these services, task definitions and scheduled tasks (comma-separated config names)."`
 }
 
 // CLI is every command.
@@ -53,7 +53,7 @@ type CLI struct {
 	Verify   VerifyCmd   `cmd:"" help:"Check the config and definitions offline, then against AWS (roles, images, log groups, secrets, target groups, network)."`
 	Run      RunCmd      `cmd:"" help:"Run a one-off task (a migration, say), follow its log, and exit with its container's exit code."`
 
-	Scheduled ScheduledCmd `cmd:"" help:"Scheduled tasks (EventBridge Scheduler): diff and sync."`
+	Scheduled ScheduledCmd `cmd:"" help:"Scheduled tasks on EventBridge Scheduler or EventBridge rules: diff, sync, list, run, dump."`
 }
 
 // errHelp reports that --help was printed; not an error for the user.
@@ -95,6 +95,7 @@ type app struct {
 	colorOut       bool // stdout
 	stderrTTY      bool // progress may redraw a live line
 	clients        Clients
+	trace          io.Writer // --debug: stderr; nil without
 
 	// project and scope are loaded once per run: deploy --verify, deploy's
 	// repoint and rollback's steps share renders and fetched values.
@@ -132,7 +133,7 @@ func runWith(ctx context.Context, args []string, stdout, stderr io.Writer, newCl
 	if cli.Debug {
 		trace = a.stderr
 	}
-	a.clients = newClients(&cli.Globals, trace)
+	a.clients, a.trace = newClients(&cli.Globals, trace), trace
 	if err := envfile.Load(cli.Envfile...); err != nil {
 		return report(a.stderr, err)
 	}

@@ -26,6 +26,7 @@ func (a *app) loadProject(ctx context.Context) (*config.Project, error) {
 		Only:    a.Only,
 		Plugins: config.DefaultRegistry(),
 		AWS:     a.clients.AWSConfig,
+		Trace:   a.trace,
 		Masker:  a.masker,
 	})
 	if err != nil {
