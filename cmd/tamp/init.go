@@ -44,11 +44,7 @@ func (c *InitCmd) Run(ctx context.Context, a *app) error {
 	project := &config.Config{Region: region, Cluster: c.Cluster}
 	var tasks []*scheduled.Task
 	if c.ScheduledGroup != "" || c.ScheduledPrefix != "" {
-		sched, err := a.clients.Scheduler(ctx, a.Region)
-		if err != nil {
-			return err
-		}
-		events, err := a.clients.Events(ctx, a.Region)
+		sched, events, err := a.eventBridge(ctx, a.Region)
 		if err != nil {
 			return err
 		}

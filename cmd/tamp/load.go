@@ -118,14 +118,21 @@ func (a *app) syncer(ctx context.Context, concurrency int) (*scheduled.Syncer, e
 	if s.ECS, err = a.clients.ECS(ctx, p.Region); err != nil {
 		return nil, err
 	}
-	if s.Scheduler, err = a.clients.Scheduler(ctx, p.Region); err != nil {
-		return nil, err
-	}
-	if s.Events, err = a.clients.Events(ctx, p.Region); err != nil {
+	if s.Scheduler, s.Events, err = a.eventBridge(ctx, p.Region); err != nil {
 		return nil, err
 	}
 	s.STS, err = a.clients.STS(ctx, p.Region)
 	return s, err
+}
+
+// eventBridge are the clients of both scheduled backends.
+func (a *app) eventBridge(ctx context.Context, region string) (scheduled.SchedulerAPI, scheduled.EventsAPI, error) {
+	sched, err := a.clients.Scheduler(ctx, region)
+	if err != nil {
+		return nil, nil, err
+	}
+	events, err := a.clients.Events(ctx, region)
+	return sched, events, err
 }
 
 // deployer builds an ecs.Deployer printing its progress on stderr; the

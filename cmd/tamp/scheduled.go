@@ -72,11 +72,7 @@ func (c *ScheduledDumpCmd) Run(ctx context.Context, a *app) error {
 	if p.Scheduled == nil {
 		return config.Invalid(fmt.Errorf("%s: scheduled dump needs a scheduled block naming the backend (and, for scheduler, the group)", p.Path))
 	}
-	sched, err := a.clients.Scheduler(ctx, p.Region)
-	if err != nil {
-		return err
-	}
-	events, err := a.clients.Events(ctx, p.Region)
+	sched, events, err := a.eventBridge(ctx, p.Region)
 	if err != nil {
 		return err
 	}
