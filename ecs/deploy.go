@@ -5,13 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	"golang.org/x/sync/errgroup"
 
+	"github.com/tamp-ecs/tamp/internal/awsclient"
 	"github.com/tamp-ecs/tamp/internal/awsjson"
 )
 
@@ -39,7 +40,9 @@ type DeployOptions struct {
 	// revision it ran before, and waits for that.
 	RollbackOnFailure bool
 	IgnoreTags        []string
-	Concurrency       int // services deployed at once; default 4
+	// Concurrency bounds the services being changed at once (default
+	// awsclient.Concurrency); their rollouts are all followed at once.
+	Concurrency int
 }
 
 // ServiceAction says what deploy did to a service.
@@ -108,16 +111,24 @@ func (d *Deployer) Deploy(ctx context.Context, defs *Definitions, opts DeployOpt
 	}
 
 	results := make([]ServiceResult, len(plans))
-	changes := newLimiter(opts.Concurrency)
-	var wg sync.WaitGroup
+	changes, follows := boundedChanges(opts.Concurrency), new(errgroup.Group)
 	for i, p := range plans {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			results[i] = d.apply(ctx, p, arns[p.svc.Name], opts, changes)
-		}()
+		changes.Go(func() error {
+			res, dep, known, err := d.change(ctx, p, arns[p.svc.Name])
+			if err != nil {
+				res.Err = err
+				results[i] = res
+				return nil
+			}
+			follows.Go(func() error {
+				results[i] = d.follow(ctx, p, res, dep, known, opts)
+				return nil
+			})
+			return nil
+		})
 	}
-	wg.Wait()
+	changes.Wait()
+	follows.Wait()
 	var errs []error
 	for i := range results {
 		if results[i].Err != nil {
@@ -349,46 +360,28 @@ func tagChanges(declared, current []types.Tag, ignore []string) (add []types.Tag
 	return add, del
 }
 
-// limiter bounds how many services are being changed at once; waiting is
-// not bounded by it, so the deploy takes as long as the slowest rollout.
-type limiter chan struct{}
-
-func newLimiter(n int) limiter {
+// boundedChanges runs the changes to services, at most n (default
+// awsclient.Concurrency) at once; a change waiting for its turn starts
+// nothing once ctx is done (change checks). Following a rollout is not
+// bounded by it, so a deploy takes as long as its slowest rollout. Its
+// functions report through results and return nil: one service's failure
+// never cuts another's change or wait short.
+func boundedChanges(n int) *errgroup.Group {
 	if n <= 0 {
-		n = 4
+		n = awsclient.Concurrency
 	}
-	return make(limiter, n)
+	g := new(errgroup.Group)
+	g.SetLimit(n)
+	return g
 }
-
-// acquire takes a slot, or fails when ctx ends first.
-func (l limiter) acquire(ctx context.Context) error {
-	select {
-	case l <- struct{}{}:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-func (l limiter) release() { <-l }
 
 // mutationTimeout bounds one change that was started: it runs to its answer
 // even after Ctrl-C, so that what was changed is always known.
 const mutationTimeout = 2 * time.Minute
 
-// apply makes one service's change and follows it.
-func (d *Deployer) apply(ctx context.Context, p *plan, arn string, opts DeployOptions, changes limiter) ServiceResult {
-	res := ServiceResult{Name: p.svc.Name, TaskDefinition: arn, Action: ServiceUnchanged}
-	if err := changes.acquire(ctx); err != nil {
-		res.Err = fmt.Errorf("service %s: not started: %w", p.svc.Name, err)
-		return res
-	}
-	res, dep, known, err := d.change(ctx, p, arn)
-	changes.release()
-	if err != nil {
-		res.Err = err
-		return res
-	}
+// follow reports a service's change made and follows its rollout (then
+// goes back on failure, with RollbackOnFailure).
+func (d *Deployer) follow(ctx context.Context, p *plan, res ServiceResult, dep Deployment, known []types.ServiceEvent, opts DeployOptions) ServiceResult {
 	if d.Started != nil {
 		d.Started(res)
 	}

@@ -7,13 +7,13 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/aws/smithy-go"
+	"golang.org/x/sync/errgroup"
 )
 
 // RollbackOptions are rollback's choices.
@@ -83,17 +83,26 @@ func (d *Deployer) Rollback(ctx context.Context, services []string, opts Rollbac
 		return results, err
 	}
 
-	changes := newLimiter(0)
-	var wg sync.WaitGroup
+	since := clockOf(d).Now() // events from before the rollbacks are not news
+	changes, follows := boundedChanges(0), new(errgroup.Group)
 	for i := range results {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			r := &results[i]
-			r.Err = d.rollbackOne(ctx, current[r.Name], r, opts, changes)
-		}()
+		r := &results[i]
+		changes.Go(func() error {
+			dep, err := d.rollbackChange(ctx, current[r.Name], r, opts)
+			if err != nil {
+				r.Err = err
+				return nil
+			}
+			r.Changed = true
+			follows.Go(func() error {
+				r.Err = d.followRollback(ctx, r, dep, since, opts)
+				return nil
+			})
+			return nil
+		})
 	}
-	wg.Wait()
+	changes.Wait()
+	follows.Wait()
 	if opts.Deregister {
 		d.DeregisterRolledBack(ctx, opts.Cluster, results, nil)
 	}
@@ -112,17 +121,8 @@ func resultErrors(results []RollbackResult) error {
 	return errors.Join(errs...)
 }
 
-func (d *Deployer) rollbackOne(ctx context.Context, svc *types.Service, r *RollbackResult, opts RollbackOptions, changes limiter) error {
-	since := clockOf(d).Now()
-	if err := changes.acquire(ctx); err != nil {
-		return fmt.Errorf("service %s: not started: %w", r.Name, err)
-	}
-	dep, err := d.rollbackChange(ctx, svc, r, opts)
-	changes.release()
-	if err != nil {
-		return err
-	}
-	r.Changed = true
+// followRollback reports a service sent back and follows its deployment.
+func (d *Deployer) followRollback(ctx context.Context, r *RollbackResult, dep Deployment, since time.Time, opts RollbackOptions) error {
 	if d.Started != nil {
 		d.Started(ServiceResult{Name: r.Name, Action: ServiceUpdated, TaskDefinition: r.To})
 	}

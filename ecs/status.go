@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	"golang.org/x/sync/errgroup"
 )
 
 // ServiceStatus is what `status` shows of a service.
@@ -88,21 +89,19 @@ func (d *Deployer) WaitCurrent(ctx context.Context, cluster string, names []stri
 		return err
 	}
 	errs := make([]error, len(statuses))
-	done := make(chan struct{}, len(statuses))
+	var waits errgroup.Group // unbounded: waiting is polling, and each wait is its own
 	for i, st := range statuses {
-		go func() {
-			defer func() { done <- struct{}{} }()
+		waits.Go(func() error {
 			primary := primaryOf(st)
 			if primary == nil {
 				errs[i] = fmt.Errorf("service %s does not exist or has no deployment in cluster %s", st.Name, cluster)
-				return
+				return nil
 			}
 			errs[i] = d.waitFor(ctx, cluster, st.Name, Deployment{ID: primary.ID, TaskDefinition: primary.TaskDefinition}, until, primary.CreatedAt, timeout)
-		}()
+			return nil
+		})
 	}
-	for range statuses {
-		<-done
-	}
+	waits.Wait()
 	return errors.Join(errs...)
 }
 

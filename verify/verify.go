@@ -20,8 +20,10 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/tamp-ecs/tamp/ecs"
+	"github.com/tamp-ecs/tamp/internal/awsclient"
 	"github.com/tamp-ecs/tamp/scheduled"
 )
 
@@ -74,7 +76,7 @@ type Input struct {
 	// config (a scheduled task's task_definition may name one).
 	ConfigTaskDefinitions []string
 	Offline               bool
-	// Concurrency bounds AWS calls in flight (default 8).
+	// Concurrency bounds AWS calls in flight (default awsclient.Concurrency).
 	Concurrency int
 }
 
@@ -82,9 +84,10 @@ type Input struct {
 func Run(ctx context.Context, in Input, lookup Lookup) *Report {
 	n := in.Concurrency
 	if n <= 0 {
-		n = 8
+		n = awsclient.Concurrency
 	}
-	c := &checker{in: in, lookup: lookup, sem: make(chan struct{}, n), memo: map[string]*entry{}, wants: map[batchKey][]string{}}
+	c := &checker{in: in, lookup: lookup, limit: n, memo: map[string]*entry{}, wants: map[batchKey][]string{}}
+	c.calls.SetLimit(n)
 	var rep Report
 	for _, svc := range in.Definitions.Services {
 		rep.Resources = append(rep.Resources, c.service(svc))
@@ -121,7 +124,9 @@ func Run(ctx context.Context, in Input, lookup Lookup) *Report {
 type checker struct {
 	in     Input
 	lookup Lookup
-	sem    chan struct{}
+	// calls runs the AWS calls of the checks, at most limit at once.
+	calls errgroup.Group
+	limit int
 
 	mu   sync.Mutex
 	memo map[string]*entry
@@ -149,8 +154,9 @@ const (
 
 var batchSize = map[string]int{kindCluster: 100, kindParam: 10, kindTarget: 20, kindSubnet: 200, kindSecGroup: 200}
 
-// ask answers key once per run: the first caller fetches (holding one of
-// the bounded slots), later ones wait for its answer.
+// ask answers key once per run: the first caller has it fetched as one of
+// the bounded calls (waiting for a turn), later ones wait for its answer.
+// A fetch whose turn comes after ctx ended is not made.
 func (c *checker) ask(ctx context.Context, key string, fetch func(context.Context) (any, error)) (any, error) {
 	c.mu.Lock()
 	e, ok := c.memo[key]
@@ -159,24 +165,21 @@ func (c *checker) ask(ctx context.Context, key string, fetch func(context.Contex
 		c.memo[key] = e
 	}
 	c.mu.Unlock()
-	if ok {
-		select {
-		case <-e.done:
-			return e.val, e.err
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
+	if !ok {
+		c.calls.Go(func() error {
+			defer close(e.done)
+			if e.err = ctx.Err(); e.err == nil {
+				e.val, e.err = fetch(ctx)
+			}
+			return nil
+		})
 	}
-	defer close(e.done)
 	select {
-	case c.sem <- struct{}{}:
+	case <-e.done:
+		return e.val, e.err
 	case <-ctx.Done():
-		e.err = ctx.Err()
-		return nil, e.err
+		return nil, ctx.Err()
 	}
-	defer func() { <-c.sem }()
-	e.val, e.err = fetch(ctx)
-	return e.val, e.err
 }
 
 // want notes a name of a batched kind; the check reads its answer with got.
@@ -205,7 +208,8 @@ func (c *checker) got(kind, region, name string) (any, error) {
 // prefetch asks for every wanted name of the batched kinds, as many per
 // call as the API takes, all batches concurrently within the bound.
 func (c *checker) prefetch(ctx context.Context) {
-	var wg sync.WaitGroup
+	var batches errgroup.Group
+	batches.SetLimit(c.limit)
 	for k, names := range c.wants {
 		for chunk := range slices.Chunk(names, batchSize[k.kind]) {
 			entries := map[string]*entry{}
@@ -216,7 +220,7 @@ func (c *checker) prefetch(ctx context.Context) {
 				c.memo[batchMemoKey(k.kind, k.region, n)] = e
 			}
 			c.mu.Unlock()
-			wg.Go(func() {
+			batches.Go(func() error {
 				found, err := c.fetchBatch(ctx, k, chunk)
 				if invalidName(err) && len(chunk) > 1 {
 					// One malformed name fails the whole call: ask one
@@ -226,16 +230,17 @@ func (c *checker) prefetch(ctx context.Context) {
 						e.val, e.err = one[n], err
 						close(e.done)
 					}
-					return
+					return nil
 				}
 				for n, e := range entries {
 					e.val, e.err = found[n], err
 					close(e.done)
 				}
+				return nil
 			})
 		}
 	}
-	wg.Wait()
+	batches.Wait()
 }
 
 // invalidName tells the answer AWS gives a batch holding a malformed name.
@@ -247,14 +252,13 @@ func invalidName(err error) bool {
 	return strings.Contains(errorCode(err), ".Malformed") // EC2: InvalidSubnetID.Malformed
 }
 
-// fetchBatch returns a map from name to answer (absent: does not exist).
+// fetchBatch returns a map from name to answer (absent: does not exist);
+// it asks nothing once ctx is done. It runs in one of prefetch's bounded
+// turns.
 func (c *checker) fetchBatch(ctx context.Context, k batchKey, names []string) (map[string]any, error) {
-	select {
-	case c.sem <- struct{}{}:
-	case <-ctx.Done():
-		return nil, ctx.Err()
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
-	defer func() { <-c.sem }()
 	found := map[string]any{}
 	switch k.kind {
 	case kindCluster:
