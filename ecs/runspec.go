@@ -55,7 +55,7 @@ func Runnable(ctx context.Context, api API, defs *Definitions, ref string) (stri
 	}
 	out, err := api.DescribeTaskDefinition(ctx, &awsecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(ref)})
 	if err != nil {
-		return "", nil, fmt.Errorf("--task-definition %s: neither a config task definition nor one in ECS: %w", ref, err)
+		return "", nil, fmt.Errorf("task definition %s: neither a config task definition nor one in ECS: %w", ref, err)
 	}
 	return aws.ToString(out.TaskDefinition.TaskDefinitionArn), out.TaskDefinition.ContainerDefinitions, nil
 }
