@@ -80,8 +80,8 @@ const (
 func TestDeploy(t *testing.T) {
 	runCases(t, webProject, imageV1, []cmdCase{
 		{
-			name: "creates a missing service and waits",
-			args: []string{"deploy"},
+			name:   "creates a missing service and waits",
+			args:   []string{"deploy"},
 			stderr: createdV1,
 			ecs:    map[string]int{"DescribeServices": 2, "DescribeTaskDefinition": 2, "RegisterTaskDefinition": 1, "CreateService": 1},
 			check:  runs(web(1), 1),
@@ -293,10 +293,10 @@ func TestDeploy(t *testing.T) {
 			ecs: map[string]int{"DescribeServices": 1, "DescribeTaskDefinition": 1},
 		},
 		{
-			name:  "a service to create needs a desired count: refused before any change",
-			files: map[string]string{"web-service.json": `{"launchType": "FARGATE"}`},
-			args:  []string{"deploy"},
-			code:  1,
+			name:   "a service to create needs a desired count: refused before any change",
+			files:  map[string]string{"web-service.json": `{"launchType": "FARGATE"}`},
+			args:   []string{"deploy"},
+			code:   1,
 			stderr: "error: $DIR/web-service.json: service web does not exist; set desiredCount in its definition or pass --tasks N to create it\n",
 			ecs:    map[string]int{"DescribeServices": 1, "DescribeTaskDefinition": 1},
 		},
