@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
 	"io"
 	"maps"
 	"os"
@@ -15,9 +17,11 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/tamp-ecs/tamp/ecs"
+	"github.com/tamp-ecs/tamp/internal/awsjson"
 	"github.com/tamp-ecs/tamp/internal/fakeaws"
 	"github.com/tamp-ecs/tamp/scheduled"
 	"github.com/tamp-ecs/tamp/verify"
@@ -325,8 +329,15 @@ func (f *fakeClients) run(t *testing.T, tty bool, args ...string) result {
 	if tty {
 		stderr = &ttyBuffer{}
 	}
-	if f.dir != "" && !slices.Contains(args, "-c") && !slices.Contains(args, "--config") {
-		args = append(slices.Clip(args), "-c", filepath.Join(f.dir, "tamp.yaml"))
+	if f.dir != "" {
+		// $DIR in an argument is the project's directory.
+		args = slices.Clone(args)
+		for i := range args {
+			args[i] = strings.ReplaceAll(args[i], "$DIR", f.dir)
+		}
+		if !slices.Contains(args, "-c") && !slices.Contains(args, "--config") {
+			args = append(args, "-c", filepath.Join(f.dir, "tamp.yaml"))
+		}
 	}
 	code := runWith(context.Background(), args, &stdout, stderr, func(g *Globals, trace io.Writer) Clients {
 		f.globals, f.trace = g, trace
@@ -470,4 +481,28 @@ func (f *fakeClients) mustRun(t *testing.T, args ...string) {
 	if r := f.run(t, false, args...); r.code != 0 {
 		t.Fatalf("setup: tamp %s: exit %d\n%s%s", strings.Join(args, " "), r.code, r.stdout, r.stderr)
 	}
+}
+
+// onlyRun is the one RunTask request the fake received.
+func onlyRun(t *testing.T, f *fakeClients) *awsecs.RunTaskInput {
+	t.Helper()
+	runs := f.ecs.RunTaskInputs()
+	if len(runs) != 1 {
+		t.Fatalf("%d RunTask requests, want 1", len(runs))
+	}
+	return runs[0]
+}
+
+// jsonOf is v as compact JSON with the API's keys, for comparing SDK
+// shapes in messages.
+func jsonOf(v any) string {
+	b, err := awsjson.Marshal(v)
+	if err != nil {
+		return fmt.Sprintf("(%v)", err)
+	}
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, b); err != nil {
+		return fmt.Sprintf("(%v)", err)
+	}
+	return compact.String()
 }
