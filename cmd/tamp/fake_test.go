@@ -234,14 +234,10 @@ func (l *fakeLookup) Role(_ context.Context, name string) (*verify.Role, error) 
 
 func (l *fakeLookup) Image(_ context.Context, img verify.ECRImage) (bool, string, error) {
 	l.count("Image")
-	ref := img.Repository + ":" + img.Tag
-	if img.Digest != "" {
-		ref = img.Repository + "@" + img.Digest
-	}
-	if l.images[ref] {
+	if l.images[img.Repository+":"+img.Tag] || l.images[img.Repository+"@"+img.Digest] {
 		return true, "", nil
 	}
-	return false, "tag " + img.Tag + " not found in repository " + img.Repository + " (" + img.Region + ")", nil
+	return false, img.Version() + " not found in repository " + img.Repository + " (" + img.Region + "); push it or fix the tag", nil
 }
 
 func (l *fakeLookup) LogGroup(_ context.Context, region, name string) (bool, error) {
