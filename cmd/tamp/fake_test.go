@@ -424,6 +424,10 @@ type cmdCase struct {
 
 	ecs, scheduler, events, logs map[string]int
 	check                        func(t *testing.T, f *fakeClients, r result)
+
+	// bug names a known bug: the case says what is right, and is skipped
+	// with this message (and what happened) while the output differs.
+	bug string
 }
 
 // runCases runs each case in a fresh project made of base with the
@@ -459,6 +463,9 @@ func runCases(t *testing.T, base map[string]string, env map[string]string, cases
 				os.Unsetenv(k)
 			}
 			r := f.run(t, tc.tty, tc.args...)
+			if tc.bug != "" && (r.code != tc.code || r.stdout != tc.stdout || r.stderr != tc.stderr) {
+				t.Skipf("BUG: %s\nexit %d\nstdout:\n%s\nstderr:\n%s", tc.bug, r.code, r.stdout, r.stderr)
+			}
 			r.check(t, tc.code, tc.stdout, tc.stderr)
 			checkCalls(t, "ECS", f.ecs.CallCounts(), tc.ecs)
 			checkCalls(t, "Scheduler", f.sched.CallCounts(), tc.scheduler)
