@@ -139,12 +139,15 @@ func (a Applied) String() string {
 }
 
 // Select keeps the tasks in scope, in config order.
-func (s *Syncer) Select(o PlanOptions) []*Task {
+func (s *Syncer) Select(o PlanOptions) []*Task { return Select(s.Tasks, o) }
+
+// Select keeps the tasks o leaves in scope, in their order.
+func Select(tasks []*Task, o PlanOptions) []*Task {
 	if o.Only == nil && o.Referencing == nil {
-		return s.Tasks
+		return tasks
 	}
 	var out []*Task
-	for _, t := range s.Tasks {
+	for _, t := range tasks {
 		if slices.Contains(o.Only, t.Name) || slices.Contains(o.Referencing, t.TaskDefinition) {
 			out = append(out, t)
 		}

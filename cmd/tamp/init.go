@@ -74,8 +74,8 @@ func (c *InitCmd) Run(ctx context.Context, a *app) error {
 			entry := config.Service{Name: s.Name, ServiceDefinition: "ecs/" + s.Name + "-service.json", TaskDefinition: "ecs/" + s.Name + "-task.json"}
 			project.Services = append(project.Services, entry)
 			files = append(files,
-				initFile{path: entry.ServiceDefinition, text: append(ecs.Canonical(s.Service), '\n')},
-				initFile{path: entry.TaskDefinition, text: append(ecs.Canonical(s.TaskDefinition), '\n')})
+				initFile{path: entry.ServiceDefinition, text: ecs.Canonical(s.Service)},
+				initFile{path: entry.TaskDefinition, text: ecs.Canonical(s.TaskDefinition)})
 		}
 	}
 	if project.Scheduled != nil {

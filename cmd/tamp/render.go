@@ -22,7 +22,7 @@ func (c *RenderCmd) Run(ctx context.Context, a *app) error {
 		}
 		return writeJSON(a, renderedConfig(p.Config))
 	}
-	p, _, defs, err := a.definitions(ctx, c.Target == "services")
+	p, scope, defs, err := a.definitions(ctx, c.Target == "services")
 	if err != nil {
 		return err
 	}
@@ -33,7 +33,7 @@ func (c *RenderCmd) Run(ctx context.Context, a *app) error {
 		if err != nil {
 			return err
 		}
-		for _, t := range tasks {
+		for _, t := range scheduled.Select(tasks, scheduled.ScopeOptions(scope)) {
 			docs.Add(t.Name, ecs.Canonical(t))
 		}
 	case "services":
