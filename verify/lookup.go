@@ -67,15 +67,54 @@ type TargetGroup struct {
 	LoadBalancers int
 }
 
-// Clients make the SDK and signed-call clients for a region.
+// Clients make the clients verify asks, for a region: the SDK's where
+// tamp links them, its own signed caller (Call) for IAM, ECR, ELBv2 and
+// EC2.
 type Clients interface {
-	ECS(ctx context.Context, region string) (*awsecs.Client, error)
-	Logs(ctx context.Context, region string) (*cloudwatchlogs.Client, error)
-	SSM(ctx context.Context, region string) (*ssm.Client, error)
-	SecretsManager(ctx context.Context, region string) (*secretsmanager.Client, error)
+	ECS(ctx context.Context, region string) (ECSAPI, error)
+	Logs(ctx context.Context, region string) (LogsAPI, error)
+	SSM(ctx context.Context, region string) (SSMAPI, error)
+	SecretsManager(ctx context.Context, region string) (SecretsManagerAPI, error)
 	S3(ctx context.Context, region string) (S3API, error)
-	Call(ctx context.Context, svc awscall.Service, region string) (*awscall.Client, error)
+	Call(ctx context.Context, svc awscall.Service, region string) (Caller, error)
 }
+
+// ECSAPI is the part of ECS verify uses.
+type ECSAPI interface {
+	DescribeClusters(ctx context.Context, in *awsecs.DescribeClustersInput, optFns ...func(*awsecs.Options)) (*awsecs.DescribeClustersOutput, error)
+	DescribeTaskDefinition(ctx context.Context, in *awsecs.DescribeTaskDefinitionInput, optFns ...func(*awsecs.Options)) (*awsecs.DescribeTaskDefinitionOutput, error)
+}
+
+// LogsAPI is the part of CloudWatch Logs verify uses.
+type LogsAPI interface {
+	DescribeLogGroups(ctx context.Context, in *cloudwatchlogs.DescribeLogGroupsInput, optFns ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.DescribeLogGroupsOutput, error)
+}
+
+// SSMAPI is the part of SSM Parameter Store verify uses.
+type SSMAPI interface {
+	GetParameters(ctx context.Context, in *ssm.GetParametersInput, optFns ...func(*ssm.Options)) (*ssm.GetParametersOutput, error)
+}
+
+// SecretsManagerAPI is the part of Secrets Manager verify uses (a value
+// is read only to list a JSON secret's keys, and never printed).
+type SecretsManagerAPI interface {
+	DescribeSecret(ctx context.Context, in *secretsmanager.DescribeSecretInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.DescribeSecretOutput, error)
+	GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
+}
+
+// Caller makes tamp's own signed calls (internal/awscall).
+type Caller interface {
+	Query(ctx context.Context, action string, params url.Values, out any) error
+	JSON(ctx context.Context, operation string, in, out any) error
+}
+
+var (
+	_ ECSAPI            = (*awsecs.Client)(nil)
+	_ LogsAPI           = (*cloudwatchlogs.Client)(nil)
+	_ SSMAPI            = (*ssm.Client)(nil)
+	_ SecretsManagerAPI = (*secretsmanager.Client)(nil)
+	_ Caller            = (*awscall.Client)(nil)
+)
 
 // S3API is the part of S3 verify uses.
 type S3API interface {

@@ -123,20 +123,22 @@ func (v verifyClients) in(region string) string {
 	return region
 }
 
-func (v verifyClients) ECS(ctx context.Context, region string) (*awsecs.Client, error) {
+func (v verifyClients) ECS(ctx context.Context, region string) (verify.ECSAPI, error) {
 	return v.c.ecs(ctx, v.in(region))
 }
 
-func (v verifyClients) Logs(ctx context.Context, region string) (*cloudwatchlogs.Client, error) {
+func (v verifyClients) Logs(ctx context.Context, region string) (verify.LogsAPI, error) {
 	return v.c.logs(ctx, v.in(region))
 }
 
-func (v verifyClients) SSM(ctx context.Context, region string) (*ssm.Client, error) {
-	return client(ctx, v.c, "ssm", v.in(region), func(cfg aws.Config) *ssm.Client { return ssm.NewFromConfig(cfg) })
+func (v verifyClients) SSM(ctx context.Context, region string) (verify.SSMAPI, error) {
+	return client(ctx, v.c, "ssm", v.in(region), func(cfg aws.Config) verify.SSMAPI { return ssm.NewFromConfig(cfg) })
 }
 
-func (v verifyClients) SecretsManager(ctx context.Context, region string) (*secretsmanager.Client, error) {
-	return client(ctx, v.c, "secretsmanager", v.in(region), func(cfg aws.Config) *secretsmanager.Client { return secretsmanager.NewFromConfig(cfg) })
+func (v verifyClients) SecretsManager(ctx context.Context, region string) (verify.SecretsManagerAPI, error) {
+	return client(ctx, v.c, "secretsmanager", v.in(region), func(cfg aws.Config) verify.SecretsManagerAPI {
+		return secretsmanager.NewFromConfig(cfg)
+	})
 }
 
 func (v verifyClients) S3(ctx context.Context, region string) (verify.S3API, error) {
@@ -145,8 +147,8 @@ func (v verifyClients) S3(ctx context.Context, region string) (verify.S3API, err
 	})
 }
 
-func (v verifyClients) Call(ctx context.Context, svc awscall.Service, region string) (*awscall.Client, error) {
-	return client(ctx, v.c, svc.ID, v.in(region), func(cfg aws.Config) *awscall.Client {
+func (v verifyClients) Call(ctx context.Context, svc awscall.Service, region string) (verify.Caller, error) {
+	return client(ctx, v.c, svc.ID, v.in(region), func(cfg aws.Config) verify.Caller {
 		return awscall.New(cfg, svc, "", v.c.configs.Options.Trace)
 	})
 }
