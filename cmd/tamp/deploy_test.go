@@ -1,9 +1,12 @@
 package main
 
 import (
+	"context"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/smithy-go"
 
 	"github.com/tamp-ecs/tamp/internal/fakeaws"
 	"github.com/tamp-ecs/tamp/verify"
@@ -279,6 +282,18 @@ func TestDeploy(t *testing.T) {
 			ecs: map[string]int{"DescribeServices": 2, "DescribeTaskDefinition": 2, "RegisterTaskDefinition": 1, "UpdateService": 1},
 		},
 		{
+			name: "an AWS error: exit 1 with what was being done",
+			setup: func(t *testing.T, f *fakeClients) {
+				deployedV1(t, f)
+				f.ecs.Fail("UpdateService", &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "not allowed"})
+			},
+			env: imageV2, args: []string{"deploy"},
+			code:   1,
+			stderr: "error: update service web: api error AccessDeniedException: not allowed\n",
+			ecs:    map[string]int{"DescribeServices": 1, "DescribeTaskDefinition": 2, "RegisterTaskDefinition": 1, "UpdateService": 1},
+			check:  runs(web(1), 1),
+		},
+		{
 			name: "a deployment in progress is refused before any change",
 			setup: func(t *testing.T, f *fakeClients) {
 				deployedV1(t, f)
@@ -361,4 +376,34 @@ func TestDeploy(t *testing.T) {
 			ecs: map[string]int{"DescribeServices": 2, "DescribeTaskDefinition": 2, "RegisterTaskDefinition": 1, "CreateService": 1},
 		},
 	})
+}
+
+// Ctrl-C while waiting stops the wait with 130 and says where the
+// deployment stands and how to follow it.
+func TestDeployInterrupted(t *testing.T) {
+	dir := project(t, webProject)
+	t.Setenv("IMAGE_TAG", "v1")
+	t.Setenv("NO_COLOR", "")
+	f := newFakeClients()
+	f.dir = dir
+	deployedV1(t, f)
+	f.ecs.SetRollout("web", fakeaws.Rollout{Hang: true})
+	t.Setenv("IMAGE_TAG", "v2")
+	f.resetCalls()
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		// After the first poll: the waiter then sleeps for a second.
+		for f.ecs.Calls("DescribeServices") < 2 {
+			time.Sleep(time.Millisecond)
+		}
+		cancel()
+	}()
+	r := f.runCtx(ctx, t, false, "deploy")
+	r.check(t, 130, "", "web: updated, deploying web:2\n"+
+		"HH:MM:SS web: web:2 IN_PROGRESS desired 1 pending 1 running 1 failed 0\n"+
+		"error: service web: stopped waiting (web:2 IN_PROGRESS, running 1 of 1); the deployment goes on in AWS: "+
+		"follow it with `tamp wait` or `tamp status`: context canceled\n")
+	checkCalls(t, "ECS", f.ecs.CallCounts(), map[string]int{"DescribeServices": 2, "DescribeTaskDefinition": 2, "RegisterTaskDefinition": 1, "UpdateService": 1})
 }

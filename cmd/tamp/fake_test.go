@@ -317,6 +317,12 @@ type result struct {
 // not change what a test sees.
 func (f *fakeClients) run(t *testing.T, tty bool, args ...string) result {
 	t.Helper()
+	return f.runCtx(context.Background(), t, tty, args...)
+}
+
+// runCtx is run with ctx (one a test cancels: Ctrl-C).
+func (f *fakeClients) runCtx(ctx context.Context, t *testing.T, tty bool, args ...string) result {
+	t.Helper()
 	var stdout bytes.Buffer
 	var stderr interface {
 		io.Writer
@@ -335,7 +341,7 @@ func (f *fakeClients) run(t *testing.T, tty bool, args ...string) result {
 			args = append(args, "-c", filepath.Join(f.dir, "tamp.yaml"))
 		}
 	}
-	code := runWith(context.Background(), args, &stdout, stderr, func(g *Globals, trace io.Writer) Clients {
+	code := runWith(ctx, args, &stdout, stderr, func(g *Globals, trace io.Writer) Clients {
 		f.globals, f.trace = g, trace
 		return f
 	})
