@@ -116,8 +116,6 @@ func TestRenderScheduled(t *testing.T) {
 			name:   "--only a scheduled task: that task alone",
 			args:   []string{"render", "scheduled", "--only", "warmup"},
 			stdout: "{\n  \"warmup\": " + indented(renderedWarmup) + "\n}\n",
-			bug: "render scheduled ignores --only (cmd/tamp/render.go renders scheduled.LoadTasks(p, defs), every task, " +
-				"not the scope's), while --only names scheduled tasks wherever a command acts on several (design.md section 5)",
 		},
 	})
 }
