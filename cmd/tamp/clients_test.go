@@ -4,6 +4,8 @@ import (
 	"context"
 	"io"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
@@ -167,4 +169,51 @@ func firstError(errs ...error) error {
 		}
 	}
 	return nil
+}
+
+// Commands ask the seam for clients of the project's region: the config's,
+// or --region's over it; a one-off task's log is read where its awslogs
+// configuration says. No SDK configuration is asked for when no template
+// reads a value from AWS.
+func TestClientRegions(t *testing.T) {
+	logElsewhere := withFiles(runProject, map[string]string{
+		"migrate-task.json": strings.Replace(runProject["migrate-task.json"], `"awslogs-region": "ap-northeast-1"`, `"awslogs-region": "us-west-2"`, 1),
+	})
+	runCases(t, logElsewhere, imageV1, []cmdCase{
+		{
+			name:   "the config's region",
+			args:   []string{"register", "--only", "migrate"},
+			stderr: "migrate: registered revision migrate:1\n",
+			ecs:    map[string]int{"DescribeTaskDefinition": 1, "RegisterTaskDefinition": 1},
+			check:  askedFor("ecs ap-northeast-1"),
+		},
+		{
+			name:   "--region over the config's",
+			args:   []string{"register", "--only", "migrate", "--region", "eu-west-1"},
+			stderr: "migrate: registered revision migrate:1\n",
+			ecs:    map[string]int{"DescribeTaskDefinition": 1, "RegisterTaskDefinition": 1},
+			check:  askedFor("ecs eu-west-1"),
+		},
+		{
+			name: "run reads the log in the task definition's awslogs-region",
+			setup: func(t *testing.T, f *fakeClients) {
+				f.logs.Append("/ecs/migrate", "migrate/app/00000000000000000000000000000001", "ok")
+			},
+			args:   []string{"run", "--task-definition", "migrate"},
+			stdout: "ok\n",
+			stderr: "started " + task1 + "\n",
+			ecs:    map[string]int{"DescribeTaskDefinition": 1, "RegisterTaskDefinition": 1, "RunTask": 1, "DescribeTasks": 1},
+			logs:   map[string]int{"GetLogEvents": 3},
+			check:  askedFor("ecs ap-northeast-1", "logs us-west-2"),
+		},
+	})
+}
+
+func askedFor(want ...string) func(t *testing.T, f *fakeClients, r result) {
+	return func(t *testing.T, f *fakeClients, r result) {
+		t.Helper()
+		if got := slices.Compact(f.askedFor()); !slices.Equal(got, want) {
+			t.Errorf("clients asked for %q, want %q", got, want)
+		}
+	}
 }

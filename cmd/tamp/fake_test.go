@@ -111,31 +111,6 @@ func (f *fakeClients) AWSConfig(_ context.Context, region string) (aws.Config, e
 	return aws.Config{Region: regionOf(region)}, nil
 }
 
-// mutations are the calls that change something in AWS, by "Service.Op",
-// made so far on any fake.
-func (f *fakeClients) mutations() map[string]int {
-	out := map[string]int{}
-	for svc, counts := range map[string]map[string]int{
-		"ECS": f.ecs.CallCounts(), "Scheduler": f.sched.CallCounts(), "Events": f.events.CallCounts(),
-	} {
-		for op, n := range counts {
-			if isMutation(op) {
-				out[svc+"."+op] = n
-			}
-		}
-	}
-	return out
-}
-
-func isMutation(op string) bool {
-	for _, p := range []string{"Register", "Deregister", "Create", "Update", "Delete", "Tag", "Untag", "Put", "Remove", "Run", "Stop"} {
-		if strings.HasPrefix(op, p) {
-			return true
-		}
-	}
-	return false
-}
-
 // resetCalls forgets every fake's call counts, after seeding a scenario
 // through the API.
 func (f *fakeClients) resetCalls() {
@@ -145,6 +120,16 @@ func (f *fakeClients) resetCalls() {
 	f.logs.ResetCalls()
 	f.sts.calls.Store(0)
 	f.lookup.reset()
+	f.mu.Lock()
+	f.asked = nil
+	f.mu.Unlock()
+}
+
+// askedFor are the "kind region" client requests so far, in order.
+func (f *fakeClients) askedFor() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.asked)
 }
 
 // fakeSTS answers GetCallerIdentity with the fakes' account.
