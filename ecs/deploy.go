@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -184,7 +185,7 @@ func describeDeployments(svc *types.Service) string {
 	for _, d := range svc.Deployments {
 		parts = append(parts, fmt.Sprintf("%s %s %s", aws.ToString(d.Status), revisionOf(aws.ToString(d.TaskDefinition)), d.RolloutState))
 	}
-	return fmt.Sprint(parts)
+	return strings.Join(parts, ", ")
 }
 
 // revisions resolves the task definition ARN each service will run.

@@ -39,7 +39,7 @@ func TestCheckDeployable(t *testing.T) {
 	api.ResetCalls()
 	err = CheckDeployable(defs, remote, DeployOptions{Cluster: "c"})
 	for _, want := range []string{
-		"service busy has a deployment in progress ([PRIMARY busy:2 IN_PROGRESS ACTIVE busy:1 COMPLETED]); wait for it with `tamp wait --only busy`, then deploy again",
+		"service busy has a deployment in progress (PRIMARY busy:2 IN_PROGRESS, ACTIVE busy:1 COMPLETED); wait for it with `tamp wait --only busy`, then deploy again",
 		"service nofile does not exist and the config names no service_definition to create it from",
 	} {
 		if err == nil || !strings.Contains(err.Error(), want) {

@@ -17,7 +17,7 @@ func Started(r ecs.ServiceResult) string {
 }
 
 // WriteText prints the services deployed and those rolled back after a
-// failure, a line each.
+// failure, a line each, then how the scheduled tasks were repointed.
 func (d Deployed) WriteText(w io.Writer) {
 	for _, r := range d.Services {
 		if r.Err == nil && r.Waited {
@@ -26,6 +26,9 @@ func (d Deployed) WriteText(w io.Writer) {
 		if r.RolledBackTo != "" {
 			fmt.Fprintf(w, "%s: rolled back to %s after the failure\n", r.Name, ecs.ShortRevision(r.RolledBackTo))
 		}
+	}
+	if d.Scheduled != nil {
+		fmt.Fprintln(w, d.Scheduled)
 	}
 }
 

@@ -335,14 +335,12 @@ func failure(err error) (Status, string) {
 	return NG, "could not check: " + err.Error()
 }
 
-var (
-	cwdOnce sync.Once
-	cwd     string
-)
-
 // display shows a path relative to the working directory when under it.
 func display(path string) string {
-	cwdOnce.Do(func() { cwd, _ = os.Getwd() })
+	cwd, err := os.Getwd()
+	if err != nil {
+		return path
+	}
 	if rel, err := filepath.Rel(cwd, path); err == nil && !strings.HasPrefix(rel, "..") {
 		return rel
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/tamp-ecs/tamp/config"
@@ -79,15 +80,13 @@ func (c *DeployCmd) Run(ctx context.Context, a *app) error {
 	defer prog.Done()
 	done, err := r.Deploy(ctx, defs, rollout.DeployOptions{DeployOptions: opts, Repoint: repoint, Narrowed: scope.Narrowed()})
 	prog.Done()
-	if done.Scheduled != nil {
+	if a.Output != "json" {
+		done.WriteText(a.stderr)
+	} else if done.Scheduled != nil {
 		fmt.Fprintln(a.stderr, done.Scheduled)
 	}
 	if a.Output == "json" {
-		if jerr := writeJSON(a, map[string]any{"services": done.Services}); jerr != nil {
-			return jerr
-		}
-	} else {
-		done.WriteText(a.stderr)
+		return errors.Join(err, writeJSON(a, map[string]any{"services": done.Services}))
 	}
 	return err
 }

@@ -303,7 +303,7 @@ func TestDeploy(t *testing.T) {
 			},
 			env: map[string]string{"IMAGE_TAG": "v3"}, args: []string{"deploy"},
 			code: 1,
-			stderr: "error: service web has a deployment in progress ([PRIMARY web:2 IN_PROGRESS ACTIVE web:1 COMPLETED]); " +
+			stderr: "error: service web has a deployment in progress (PRIMARY web:2 IN_PROGRESS, ACTIVE web:1 COMPLETED); " +
 				"wait for it with `tamp wait --only web`, then deploy again\n",
 			ecs: map[string]int{"DescribeServices": 1, "DescribeTaskDefinition": 1},
 		},

@@ -27,8 +27,8 @@ func TestDeployRepointsScheduled(t *testing.T) {
 			stderr: "web: created, deploying web:1\n" +
 				"HH:MM:SS web: event: (service web) has reached a steady state.\n" +
 				"HH:MM:SS web: web:1 COMPLETED desired 1 pending 0 running 1 failed 0\n" +
-				"scheduled: 2 created, 0 updated, 0 unchanged\n" +
-				"web: deployed web:1\n",
+				"web: deployed web:1\n" +
+				"scheduled: 2 created, 0 updated, 0 unchanged\n",
 			ecs:       map[string]int{"DescribeServices": 2, "DescribeTaskDefinition": 4, "RegisterTaskDefinition": 2, "CreateService": 1},
 			scheduler: map[string]int{"GetScheduleGroup": 1, "CreateScheduleGroup": 1, "ListSchedules": 1, "CreateSchedule": 2},
 			check:     onV1,
@@ -36,7 +36,7 @@ func TestDeployRepointsScheduled(t *testing.T) {
 		{
 			name:  "a new image: both schedules follow",
 			setup: deployed, env: imageV2, args: []string{"deploy"},
-			stderr:    deployedWebV2 + "scheduled: 0 created, 2 updated, 0 unchanged\nweb: deployed web:2\n",
+			stderr:    deployedWebV2 + "web: deployed web:2\nscheduled: 0 created, 2 updated, 0 unchanged\n",
 			ecs:       updatedBoth,
 			scheduler: repointedBoth,
 			check:     schedules(map[string]string{"nightly": batch(2) + " ENABLED", "warmup": web(2) + " ENABLED"}),
@@ -44,7 +44,7 @@ func TestDeployRepointsScheduled(t *testing.T) {
 		{
 			name:  "--only web: the schedule on web's definition alone",
 			setup: deployed, env: imageV2, args: []string{"deploy", "--only", "web"},
-			stderr:    deployedWebV2 + "scheduled: 0 created, 1 updated, 0 unchanged\nweb: deployed web:2\n",
+			stderr:    deployedWebV2 + "web: deployed web:2\nscheduled: 0 created, 1 updated, 0 unchanged\n",
 			ecs:       map[string]int{"DescribeServices": 2, "DescribeTaskDefinition": 3, "RegisterTaskDefinition": 1, "UpdateService": 1},
 			scheduler: map[string]int{"ListSchedules": 1, "GetSchedule": 2, "UpdateSchedule": 1},
 			check:     schedules(map[string]string{"nightly": batch(1) + " ENABLED", "warmup": web(2) + " ENABLED"}),
