@@ -49,31 +49,13 @@ type EventsBackend struct {
 // Remote reads the rules named in the config and the other rules the
 // group owns, resolved into the model.
 func (b *EventsBackend) Remote(ctx context.Context) (map[string]*Task, bool, error) {
-	var rules []etypes.Rule
-	in := &eventbridge.ListRulesInput{}
-	for {
-		out, err := b.API.ListRules(ctx, in)
-		if err != nil {
-			return nil, false, fmt.Errorf("list rules: %w", err)
-		}
-		rules = append(rules, out.Rules...)
-		if out.NextToken == nil {
-			break
-		}
-		in.NextToken = out.NextToken
-	}
-	byName := map[string]etypes.Rule{}
-	var names []string
-	for _, r := range rules {
-		if aws.ToString(r.ScheduleExpression) == "" {
-			continue
-		}
-		byName[aws.ToString(r.Name)] = r
-		names = append(names, aws.ToString(r.Name))
+	byName, names, err := b.scheduledRules(ctx, "")
+	if err != nil {
+		return nil, false, err
 	}
 	tasks := map[string]*Task{}
 	var mu sync.Mutex
-	err := forEach(ctx, names, limitOr(b.Concurrency), func(name string) error {
+	err = forEach(ctx, names, limitOr(b.Concurrency), func(name string) error {
 		rule := byName[name]
 		if !slices.Contains(b.Names, name) {
 			tags, err := b.API.ListTagsForResource(ctx, &eventbridge.ListTagsForResourceInput{ResourceARN: rule.Arn})
@@ -108,30 +90,13 @@ func (b *EventsBackend) Remote(ctx context.Context) (map[string]*Task, bool, err
 // Adopt reads every scheduled rule whose name starts with prefix and has
 // an ECS target, owned or not, for scheduled dump.
 func (b *EventsBackend) Adopt(ctx context.Context, prefix string) (map[string]*Task, error) {
-	var rules []etypes.Rule
-	in := &eventbridge.ListRulesInput{NamePrefix: nonEmpty(prefix)}
-	for {
-		out, err := b.API.ListRules(ctx, in)
-		if err != nil {
-			return nil, fmt.Errorf("list rules: %w", err)
-		}
-		rules = append(rules, out.Rules...)
-		if out.NextToken == nil {
-			break
-		}
-		in.NextToken = out.NextToken
-	}
-	byName := map[string]etypes.Rule{}
-	var names []string
-	for _, r := range rules {
-		if aws.ToString(r.ScheduleExpression) != "" {
-			byName[aws.ToString(r.Name)] = r
-			names = append(names, aws.ToString(r.Name))
-		}
+	byName, names, err := b.scheduledRules(ctx, prefix)
+	if err != nil {
+		return nil, err
 	}
 	tasks := map[string]*Task{}
 	var mu sync.Mutex
-	err := forEach(ctx, names, limitOr(b.Concurrency), func(name string) error {
+	err = forEach(ctx, names, limitOr(b.Concurrency), func(name string) error {
 		targets, err := b.API.ListTargetsByRule(ctx, &eventbridge.ListTargetsByRuleInput{Rule: aws.String(name)})
 		if err != nil {
 			return fmt.Errorf("targets of rule %s: %w", name, err)
@@ -146,6 +111,30 @@ func (b *EventsBackend) Adopt(ctx context.Context, prefix string) (map[string]*T
 		return nil
 	})
 	return tasks, err
+}
+
+// scheduledRules are the default bus's rules with a schedule expression
+// (whose names start with prefix), by name, and their names in order.
+func (b *EventsBackend) scheduledRules(ctx context.Context, prefix string) (map[string]etypes.Rule, []string, error) {
+	byName := map[string]etypes.Rule{}
+	var names []string
+	in := &eventbridge.ListRulesInput{NamePrefix: nonEmpty(prefix)}
+	for {
+		out, err := b.API.ListRules(ctx, in)
+		if err != nil {
+			return nil, nil, fmt.Errorf("list rules: %w", err)
+		}
+		for _, r := range out.Rules {
+			if aws.ToString(r.ScheduleExpression) != "" {
+				byName[aws.ToString(r.Name)] = r
+				names = append(names, aws.ToString(r.Name))
+			}
+		}
+		if out.NextToken == nil {
+			return byName, names, nil
+		}
+		in.NextToken = out.NextToken
+	}
 }
 
 // Put writes the rule (tagged as the group's) and its ECS target.
