@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"time"
 
@@ -174,8 +175,8 @@ func (r *Renderer) firstPass(path string) (*bootstrap, error) {
 		text = out
 	}
 	first := &bootstrap{}
-	if err := yaml.Unmarshal(text, first); err != nil {
-		return nil, fmt.Errorf("%s: %s", path, yaml.FormatError(err, false, true))
+	if err := decodeYAML(path, text, first); err != nil {
+		return nil, err
 	}
 	if isJsonnet(path) {
 		first.Region = stubbing.jsonnetRegion(path)
@@ -197,7 +198,7 @@ func (r *Renderer) jsonnetRegion(path string) string {
 	var reg struct {
 		Region string `yaml:"region"`
 	}
-	if yaml.Unmarshal(text, &reg) != nil {
+	if decodeYAML(path, text, &reg) != nil {
 		return ""
 	}
 	return reg.Region
@@ -205,10 +206,25 @@ func (r *Renderer) jsonnetRegion(path string) string {
 
 func decodeConfig(path string, text []byte) (*Config, error) {
 	var cfg Config
-	if err := yaml.UnmarshalWithOptions(text, &cfg, yaml.Strict()); err != nil {
-		return nil, fmt.Errorf("%s: %s", path, yaml.FormatError(err, false, true))
+	if err := decodeYAML(path, text, &cfg, yaml.Strict()); err != nil {
+		return nil, err
+	}
+	if reflect.ValueOf(cfg).IsZero() && isEmptyDocument(path, text) {
+		// An empty file, only comments, {} or a template that rendered to
+		// nothing: every command would succeed doing nothing, which hides
+		// a wrong --config.
+		return nil, fmt.Errorf("%s: the config is empty; give it services, task_definitions or scheduled "+
+			"(see the README's config file section), or check that --config names the right file", path)
 	}
 	return &cfg, nil
+}
+
+// isEmptyDocument tells a document that sets no key at all from one
+// whose keys are all null (`scheduled:` alone is a config, if not a
+// useful one).
+func isEmptyDocument(path string, text []byte) bool {
+	var keys map[string]any
+	return decodeYAML(path, text, &keys) == nil && len(keys) == 0
 }
 
 func checkRequiredVersion(path, constraint, current string) error {

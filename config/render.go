@@ -12,7 +12,6 @@ import (
 	"strings"
 	"text/template"
 
-	"github.com/goccy/go-yaml"
 	"github.com/google/go-jsonnet"
 	"github.com/google/go-jsonnet/ast"
 	goconfig "github.com/kayac/go-config"
@@ -143,11 +142,7 @@ func (r *Renderer) JSON(path string) ([]byte, error) {
 		return nil, err
 	}
 	if format == FormatYAML {
-		js, err := yaml.YAMLToJSON(text)
-		if err != nil {
-			return nil, fmt.Errorf("%s: invalid YAML: %s", path, yaml.FormatError(err, false, true))
-		}
-		return js, nil
+		return yamlToJSON(path, text)
 	}
 	return text, nil
 }
