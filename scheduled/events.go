@@ -44,6 +44,9 @@ type EventsBackend struct {
 	// Names are the config's task names: those rules are read directly;
 	// the tags of other scheduled rules are checked to find owned ones.
 	Names []string
+
+	mu   sync.Mutex
+	arns map[string]string // rule name → ARN, as Remote last listed them
 }
 
 // Remote reads the rules named in the config and the other rules the
@@ -51,8 +54,14 @@ type EventsBackend struct {
 func (b *EventsBackend) Remote(ctx context.Context) (map[string]*Task, bool, error) {
 	byName, names, err := b.scheduledRules(ctx, "")
 	if err != nil {
-		return nil, false, err
+		return nil, false, interrupted(ctx, err)
 	}
+	b.mu.Lock()
+	b.arns = map[string]string{}
+	for name, r := range byName {
+		b.arns[name] = aws.ToString(r.Arn)
+	}
+	b.mu.Unlock()
 	tasks := map[string]*Task{}
 	var mu sync.Mutex
 	err = forEach(ctx, names, limitOr(b.Concurrency), func(name string) error {
@@ -72,11 +81,15 @@ func (b *EventsBackend) Remote(ctx context.Context) (map[string]*Task, bool, err
 		if err != nil {
 			return fmt.Errorf("targets of rule %s: %w", name, err)
 		}
-		t, err := fromRule(rule, targets.Targets)
-		if errors.Is(err, errNotECS) && !slices.Contains(b.Names, name) {
+		var t *Task
+		if len(targets.Targets) == 0 {
+			// A rule whose target was never put (a sync stopped between
+			// PutRule and PutTargets) or already removed (between a prune's
+			// RemoveTargets and DeleteRule): a task to repair or delete.
+			t = withoutTarget(rule)
+		} else if t, err = fromRule(rule, targets.Targets); errors.Is(err, errNotECS) && !slices.Contains(b.Names, name) {
 			return nil // owned, but not an ECS task rule
-		}
-		if err != nil {
+		} else if err != nil {
 			return fmt.Errorf("read rule %s: %w", name, err)
 		}
 		mu.Lock()
@@ -84,7 +97,17 @@ func (b *EventsBackend) Remote(ctx context.Context) (map[string]*Task, bool, err
 		mu.Unlock()
 		return nil
 	})
-	return tasks, true, err
+	return tasks, true, interrupted(ctx, err)
+}
+
+// withoutTarget reads a rule that has no target: the rule's own fields,
+// and the time zone and time window every rule has, but nothing a target
+// would hold, so a diff shows the whole target as missing.
+func withoutTarget(r etypes.Rule) *Task {
+	return &Task{
+		Name: aws.ToString(r.Name), Description: aws.ToString(r.Description), Schedule: aws.ToString(r.ScheduleExpression),
+		Disabled: r.State == etypes.RuleStateDisabled, Timezone: "UTC", FlexibleTimeWindow: &FlexibleTimeWindow{Mode: "OFF"},
+	}
 }
 
 // Adopt reads every scheduled rule whose name starts with prefix and has
@@ -92,7 +115,7 @@ func (b *EventsBackend) Remote(ctx context.Context) (map[string]*Task, bool, err
 func (b *EventsBackend) Adopt(ctx context.Context, prefix string) (map[string]*Task, error) {
 	byName, names, err := b.scheduledRules(ctx, prefix)
 	if err != nil {
-		return nil, err
+		return nil, interrupted(ctx, err)
 	}
 	tasks := map[string]*Task{}
 	var mu sync.Mutex
@@ -110,7 +133,7 @@ func (b *EventsBackend) Adopt(ctx context.Context, prefix string) (map[string]*T
 		mu.Unlock()
 		return nil
 	})
-	return tasks, err
+	return tasks, interrupted(ctx, err)
 }
 
 // scheduledRules are the default bus's rules with a schedule expression
@@ -138,39 +161,79 @@ func (b *EventsBackend) scheduledRules(ctx context.Context, prefix string) (map[
 }
 
 // Put writes the rule (tagged as the group's) and its ECS target.
+//
+// The writes are ordered so that a Put stopped after any of them leaves a
+// rule that the next Remote reads as still different from t, or as t
+// itself: a new rule is created with its tag, then given its target (a
+// rule without one reads as a task to repair); an existing rule is
+// tagged first (a rule updated but untagged would compare unchanged and
+// never be owned), then gets tamp's target, loses any other (two targets
+// read as a difference), and takes its own fields last.
 func (b *EventsBackend) Put(ctx context.Context, t *Task, exists bool) error {
-	state := etypes.RuleStateEnabled
-	if t.Disabled {
-		state = etypes.RuleStateDisabled
-	}
-	owner := []etypes.Tag{{Key: aws.String(OwnerTag), Value: aws.String(b.Group)}}
-	rule, err := b.API.PutRule(ctx, &eventbridge.PutRuleInput{
-		Name: aws.String(t.Name), ScheduleExpression: aws.String(t.Schedule), State: state,
-		Description: nonEmpty(t.Description), Tags: owner,
-	})
-	if err != nil {
-		return fmt.Errorf("rule %s: %w", t.Name, err)
-	}
-	if exists { // tags given to PutRule apply when it creates the rule
-		if _, err := b.API.TagResource(ctx, &eventbridge.TagResourceInput{ResourceARN: rule.RuleArn, Tags: owner}); err != nil {
-			return fmt.Errorf("tag rule %s: %w", t.Name, err)
-		}
-	}
 	target, err := b.target(t)
 	if err != nil {
 		return err
 	}
-	out, err := b.API.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String(t.Name), Targets: []etypes.Target{*target}})
+	owner := []etypes.Tag{{Key: aws.String(OwnerTag), Value: aws.String(b.Group)}}
+	if !exists {
+		if _, err := b.putRule(ctx, t, owner); err != nil {
+			return err
+		}
+		return b.putTarget(ctx, t.Name, target)
+	}
+	b.mu.Lock()
+	arn := b.arns[t.Name]
+	b.mu.Unlock()
+	ruleWritten := false
+	if arn == "" { // not listed by Remote: PutRule says the ARN
+		if arn, err = b.putRule(ctx, t, nil); err != nil {
+			return err
+		}
+		ruleWritten = true
+	}
+	// Tags given to PutRule apply only when it creates the rule.
+	if _, err := b.API.TagResource(ctx, &eventbridge.TagResourceInput{ResourceARN: aws.String(arn), Tags: owner}); err != nil {
+		return fmt.Errorf("tag rule %s: %w", t.Name, err)
+	}
+	if err := b.putTarget(ctx, t.Name, target); err != nil {
+		return err
+	}
+	// One target: an adopted rule's own target would run the task twice.
+	if err := b.removeTargets(ctx, t.Name, func(id string) bool { return id != targetID }); err != nil {
+		return err
+	}
+	if ruleWritten {
+		return nil
+	}
+	_, err = b.putRule(ctx, t, nil)
+	return err
+}
+
+// putRule creates (with tags) or updates the rule and returns its ARN.
+func (b *EventsBackend) putRule(ctx context.Context, t *Task, tags []etypes.Tag) (string, error) {
+	state := etypes.RuleStateEnabled
+	if t.Disabled {
+		state = etypes.RuleStateDisabled
+	}
+	rule, err := b.API.PutRule(ctx, &eventbridge.PutRuleInput{
+		Name: aws.String(t.Name), ScheduleExpression: aws.String(t.Schedule), State: state,
+		Description: nonEmpty(t.Description), Tags: tags,
+	})
 	if err != nil {
-		return fmt.Errorf("target of rule %s: %w", t.Name, err)
+		return "", fmt.Errorf("rule %s: %w", t.Name, err)
+	}
+	return aws.ToString(rule.RuleArn), nil
+}
+
+// putTarget puts tamp's target on the rule.
+func (b *EventsBackend) putTarget(ctx context.Context, rule string, target *etypes.Target) error {
+	out, err := b.API.PutTargets(ctx, &eventbridge.PutTargetsInput{Rule: aws.String(rule), Targets: []etypes.Target{*target}})
+	if err != nil {
+		return fmt.Errorf("target of rule %s: %w", rule, err)
 	}
 	if out.FailedEntryCount > 0 && len(out.FailedEntries) > 0 {
 		e := out.FailedEntries[0]
-		return fmt.Errorf("target of rule %s: %s: %s", t.Name, aws.ToString(e.ErrorCode), aws.ToString(e.ErrorMessage))
-	}
-	if exists {
-		// One target: an adopted rule's own target would run the task twice.
-		return b.removeTargets(ctx, t.Name, func(id string) bool { return id != targetID })
+		return fmt.Errorf("target of rule %s: %s: %s", rule, aws.ToString(e.ErrorCode), aws.ToString(e.ErrorMessage))
 	}
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	etypes "github.com/aws/aws-sdk-go-v2/service/eventbridge/types"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/tamp-ecs/tamp/config"
 	"github.com/tamp-ecs/tamp/internal/fakeaws"
 )
 
@@ -339,4 +340,63 @@ func TestFromRulePicksTheTarget(t *testing.T) {
 	if _, err := fromRule(r, []etypes.Target{bad}); err == nil || !strings.Contains(err.Error(), "not an ECS task override") {
 		t.Errorf("bad input: %v", err)
 	}
+}
+
+// A rule left without a target — a sync stopped between PutRule and
+// PutTargets, or a prune between RemoveTargets and DeleteRule — is a task
+// to repair, owned or named like a config task, read with the rule's own
+// fields and nothing a target holds; not a rule that stops every sync.
+func TestEventsRemoteReadsARuleWithoutATarget(t *testing.T) {
+	ctx := context.Background()
+	api := fakeaws.NewEvents()
+	api.AddRule(etypes.Rule{Name: aws.String("half-created"), ScheduleExpression: aws.String("rate(1 hour)"), Description: aws.String("d")}, owned("app"))
+	api.AddRule(scheduledRule("half-deleted"), owned("app"))
+	api.AddRule(scheduledRule("named"), nil)
+	api.AddRule(scheduledRule("theirs"), owned("other"))
+	api.AddRule(scheduledRule("untagged"), nil)
+
+	remote, _, err := eventsBackend(api, "half-created", "named").Remote(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := names(remote); got != "half-created half-deleted named" {
+		t.Errorf("remote holds %s", got)
+	}
+	want := &Task{Name: "half-created", Description: "d", Schedule: "rate(1 hour)", Timezone: "UTC", FlexibleTimeWindow: &FlexibleTimeWindow{Mode: "OFF"}}
+	if diff := cmp.Diff(want, remote["half-created"]); diff != "" {
+		t.Errorf("half-created read as (-want +got):\n%s", diff)
+	}
+}
+
+// The stuck rule of the issue, end to end through a Syncer: diff shows
+// the target to put, sync puts it (and the tag) and leaves nothing to do;
+// an owned one the config does not list is a deletion that prune makes.
+func TestSyncRepairsARuleWithoutATarget(t *testing.T) {
+	ctx := context.Background()
+	w := newWorld(t, config.BackendEvents, "empty")
+	w.tasks = w.tasks[:1] // create-a
+	w.events.AddRule(etypes.Rule{Name: aws.String("create-a"), ScheduleExpression: aws.String("rate(5 minutes)")}, owned("app"))
+	w.events.AddRule(scheduledRule("left-over"), owned("app"))
+
+	p := w.plan(t)
+	if got := actions(p.Report); !slices.Equal(got, []string{"update schedule create-a", "delete schedule left-over"}) {
+		t.Fatalf("actions %v", got)
+	}
+	fields := p.Report.Changes[0].Fields
+	for _, f := range []string{"task_definition", "cluster_arn", "role_arn", "task_count", "container_overrides", "retry_policy"} {
+		if !slices.Contains(fields, f) {
+			t.Errorf("the diff of the rule without a target does not show %s: %v", f, fields)
+		}
+	}
+	if slices.Contains(fields, "schedule") || slices.Contains(fields, "timezone") {
+		t.Errorf("the diff shows fields the rule has: %v", fields)
+	}
+	applied, err := p.Apply(ctx, true)
+	if err != nil || applied != (Applied{Updated: 1, Deleted: 1, Pruned: true}) {
+		t.Fatalf("sync %v, %v", applied, err)
+	}
+	if got := w.events.RuleNames(); !slices.Equal(got, []string{"create-a"}) {
+		t.Errorf("rules %v", got)
+	}
+	w.assertSynced(t)
 }

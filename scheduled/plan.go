@@ -2,8 +2,10 @@ package scheduled
 
 import (
 	"context"
+	"errors"
 	"sort"
 	"sync"
+	"time"
 
 	"github.com/tamp-ecs/tamp/internal/awsjson"
 	"github.com/tamp-ecs/tamp/internal/diffreport"
@@ -28,6 +30,9 @@ type Plan struct {
 	puts        []put
 	deletes     []string
 	ownerExists bool
+	// writeTimeout bounds each change once started (defaultWriteTimeout
+	// when 0).
+	writeTimeout time.Duration
 }
 
 type put struct {
@@ -83,13 +88,34 @@ func doc(t *Task) []byte {
 
 // Apply makes the plan's changes, at most limit at once
 // (awsclient.Concurrency when 0); deletions only with prune, and only
-// once every create and update succeeded. It returns what it did, by
-// action, and every error.
-func (p *Plan) Apply(ctx context.Context, b Backend, prune bool, limit int) (map[diffreport.Action]int, error) {
-	done := map[diffreport.Action]int{}
+// once every create and update succeeded. It returns what it did and
+// every error.
+//
+// A change once started is seen through to its answer: it runs on a
+// context that ctx's cancellation does not reach, bounded by a timeout,
+// so an interrupt never leaves a rule without its target or a write whose
+// outcome is unknown. Once ctx is done no further change starts; those
+// are counted as not started, and ctx's error is returned once (with any
+// other failure), not once per change.
+func (p *Plan) Apply(ctx context.Context, b Backend, prune bool, limit int) (Applied, error) {
+	a := Applied{Unchanged: p.Report.Counts()[diffreport.Unchanged], Pruned: prune}
+	if !prune {
+		a.Left = len(p.deletes)
+	}
+	pending := len(p.puts)
+	if prune {
+		pending += len(p.deletes)
+	}
+	if pending == 0 {
+		return a, nil
+	}
 	if len(p.puts) > 0 && !p.ownerExists {
-		if err := b.EnsureGroup(ctx); err != nil {
-			return done, err
+		if err := ctx.Err(); err != nil {
+			a.NotStarted = pending
+			return a, err
+		}
+		if err := p.write(ctx, b.EnsureGroup); err != nil {
+			return a, err
 		}
 	}
 	byName := map[string]put{}
@@ -99,31 +125,81 @@ func (p *Plan) Apply(ctx context.Context, b Backend, prune bool, limit int) (map
 		names = append(names, x.task.Name)
 	}
 	var mu sync.Mutex
-	count := func(a diffreport.Action) {
+	count := func(n *int) {
 		mu.Lock()
-		done[a]++
+		*n++
 		mu.Unlock()
 	}
-	err := forEach(ctx, names, limit, func(name string) error {
+	// forEach gets a context that is never done: whether a change starts
+	// is decided here, against ctx, so one not started is counted rather
+	// than reported as an error of its own.
+	each := func(items []string, fn func(ctx context.Context, name string) error) error {
+		return forEach(context.WithoutCancel(ctx), items, limit, func(name string) error {
+			if ctx.Err() != nil {
+				count(&a.NotStarted)
+				return nil
+			}
+			return p.write(ctx, func(ctx context.Context) error { return fn(ctx, name) })
+		})
+	}
+	err := each(names, func(ctx context.Context, name string) error {
 		x := byName[name]
 		if err := b.Put(ctx, x.task, x.exists); err != nil {
 			return err
 		}
 		if x.exists {
-			count(diffreport.Update)
+			count(&a.Updated)
 		} else {
-			count(diffreport.Create)
+			count(&a.Created)
 		}
 		return nil
 	})
-	if prune && err == nil {
-		err = forEach(ctx, p.deletes, limit, func(name string) error {
-			if err := b.Delete(ctx, name); err != nil {
-				return err
-			}
-			count(diffreport.Delete)
-			return nil
-		})
+	if prune {
+		switch {
+		case a.NotStarted > 0: // interrupted: deletions wait for a sync that made every change
+			a.NotStarted += len(p.deletes)
+		case err == nil:
+			err = each(p.deletes, func(ctx context.Context, name string) error {
+				if err := b.Delete(ctx, name); err != nil {
+					return err
+				}
+				count(&a.Deleted)
+				return nil
+			})
+		}
 	}
-	return done, err
+	if a.NotStarted > 0 {
+		if err == nil {
+			return a, ctx.Err()
+		}
+		return a, errors.Join(err, ctx.Err())
+	}
+	return a, err
+}
+
+// defaultWriteTimeout bounds one change that was started: long enough
+// for the SDK's retries of a throttled call, short enough that a hung
+// call cannot keep an interrupted sync from ending.
+const defaultWriteTimeout = 2 * time.Minute
+
+// write runs one change on a context that keeps ctx's values but not its
+// cancellation, bounded by the plan's write timeout.
+func (p *Plan) write(ctx context.Context, fn func(context.Context) error) error {
+	timeout := p.writeTimeout
+	if timeout <= 0 {
+		timeout = defaultWriteTimeout
+	}
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
+	defer cancel()
+	return fn(wctx)
+}
+
+// interrupted is ctx's error when ctx is done and a read failed, so that
+// an interrupted read reports the interrupt once instead of once per
+// schedule or rule it was reading; err otherwise.
+func interrupted(ctx context.Context, err error) error {
+	if err != nil && ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return err
 }

@@ -91,8 +91,8 @@ func TestApplySchedulerBackend(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !maps.Equal(done, map[diffreport.Action]int{diffreport.Create: 1, diffreport.Update: 1}) {
-		t.Errorf("done %v", done)
+	if want := (Applied{Created: 1, Updated: 1, Unchanged: 1, Left: 1}); done != want {
+		t.Errorf("done %+v, want %+v", done, want)
 	}
 	// A diff of N tasks costs N+1 calls; the sync adds one write per change.
 	if want := map[string]int{"ListSchedules": 1, "GetSchedule": 4, "CreateSchedule": 1, "UpdateSchedule": 1}; !maps.Equal(api.CallCounts(), want) {
@@ -111,8 +111,8 @@ func TestApplySchedulerBackend(t *testing.T) {
 		t.Errorf("second plan %v", got)
 	}
 	done, err = p.Apply(ctx, b, true, 2)
-	if err != nil || !maps.Equal(done, map[diffreport.Action]int{diffreport.Delete: 1}) {
-		t.Errorf("prune: %v, %v", done, err)
+	if want := (Applied{Unchanged: 3, Deleted: 1, Pruned: true}); err != nil || done != want {
+		t.Errorf("prune: %+v, %v; want %+v", done, err, want)
 	}
 	if api.Calls("CreateSchedule")+api.Calls("UpdateSchedule") != 0 || api.Calls("DeleteSchedule") != 1 {
 		t.Errorf("prune calls %v", api.CallCounts())
@@ -154,8 +154,8 @@ func TestApplyEventsBackend(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !maps.Equal(done, map[diffreport.Action]int{diffreport.Create: 1, diffreport.Update: 1, diffreport.Delete: 1}) {
-		t.Errorf("done %v", done)
+	if want := (Applied{Created: 1, Updated: 1, Unchanged: 1, Deleted: 1, Pruned: true}); done != want {
+		t.Errorf("done %+v, want %+v", done, want)
 	}
 	if got := api.RuleNames(); !slices.Equal(got, []string{"adopted", "new", "owned-lambda", "same", "theirs", "untagged"}) {
 		t.Errorf("rules left %v", got)
@@ -216,7 +216,7 @@ func TestApplyEnsuresTheGroup(t *testing.T) {
 		t.Fatalf("actions %v", got)
 	}
 	done, err := p.Apply(ctx, b, false, 0)
-	if err != nil || done[diffreport.Create] != 2 {
+	if err != nil || done.Created != 2 {
 		t.Fatalf("apply: %v, %v", done, err)
 	}
 	if !api.HasGroup("app") || api.Calls("CreateScheduleGroup") != 1 || !slices.Equal(api.ScheduleNames("app"), []string{"a", "b"}) {
@@ -227,7 +227,7 @@ func TestApplyEnsuresTheGroup(t *testing.T) {
 	failing.Fail("CreateScheduleGroup", errors.New("quota"))
 	fb := schedulerBackend(failing)
 	done, err = plan(t, fb, resolved("a")).Apply(ctx, fb, false, 0)
-	if err == nil || len(done) != 0 || failing.Calls("CreateSchedule") != 0 {
+	if err == nil || done != (Applied{}) || failing.Calls("CreateSchedule") != 0 {
 		t.Errorf("group failing: %v, %v, calls %v", done, err, failing.CallCounts())
 	}
 }
@@ -292,8 +292,8 @@ func TestApplyReportsFailures(t *testing.T) {
 		!strings.Contains(err.Error(), "schedule c: throttled") {
 		t.Errorf("error %v, want b and c named", err)
 	}
-	if !maps.Equal(done, map[diffreport.Action]int{diffreport.Create: 1}) {
-		t.Errorf("done %v", done)
+	if want := (Applied{Created: 1, Pruned: true}); done != want {
+		t.Errorf("done %+v, want %+v", done, want)
 	}
 	if api.Calls("DeleteSchedule") != 0 || !slices.Equal(api.ScheduleNames("app"), []string{"a", "gone"}) {
 		t.Errorf("pruned after a failure: %v", api.ScheduleNames("app"))
@@ -302,7 +302,7 @@ func TestApplyReportsFailures(t *testing.T) {
 	api.Fail("CreateSchedule", nil)
 	api.Fail("DeleteSchedule", errors.New("denied"))
 	p = plan(t, b, resolved("a"))
-	if done, err := p.Apply(ctx, b, true, 0); err == nil || !strings.Contains(err.Error(), "delete schedule gone: denied") || len(done) != 0 {
+	if done, err := p.Apply(ctx, b, true, 0); err == nil || !strings.Contains(err.Error(), "delete schedule gone: denied") || done.Deleted != 0 {
 		t.Errorf("delete failing: %v, %v", done, err)
 	}
 
@@ -310,7 +310,8 @@ func TestApplyReportsFailures(t *testing.T) {
 	cancel()
 	p = plan(t, b, resolved("x"), resolved("y"))
 	api.ResetCalls()
-	if done, err := p.Apply(cancelled, b, false, 0); !errors.Is(err, context.Canceled) || len(done) != 0 || api.TotalCalls() != 0 {
+	// Nothing started: both changes say so, and the interrupt is one error.
+	if done, err := p.Apply(cancelled, b, false, 0); err != context.Canceled || done != (Applied{NotStarted: 2, Left: 2}) || api.TotalCalls() != 0 {
 		t.Errorf("cancelled: %v, %v, calls %v", done, err, api.CallCounts())
 	}
 }

@@ -50,7 +50,7 @@ func (b *SchedulerBackend) Remote(ctx context.Context) (tasks map[string]*Task, 
 			return map[string]*Task{}, false, nil
 		}
 		if err != nil {
-			return nil, false, fmt.Errorf("list schedules of group %s: %w", b.Group, err)
+			return nil, false, interrupted(ctx, fmt.Errorf("list schedules of group %s: %w", b.Group, err))
 		}
 		for _, s := range out.Schedules {
 			names = append(names, aws.ToString(s.Name))
@@ -66,7 +66,7 @@ func (b *SchedulerBackend) Remote(ctx context.Context) (tasks map[string]*Task, 
 			return map[string]*Task{}, false, nil
 		}
 		if err != nil {
-			return nil, false, fmt.Errorf("schedule group %s: %w", b.Group, err)
+			return nil, false, interrupted(ctx, fmt.Errorf("schedule group %s: %w", b.Group, err))
 		}
 	}
 	tasks = make(map[string]*Task, len(names))
@@ -88,7 +88,7 @@ func (b *SchedulerBackend) Remote(ctx context.Context) (tasks map[string]*Task, 
 		mu.Unlock()
 		return nil
 	})
-	return tasks, true, err
+	return tasks, true, interrupted(ctx, err)
 }
 
 // Put creates or updates (with the full desired state, as UpdateSchedule

@@ -115,6 +115,9 @@ type Applied struct {
 	// the sync did not prune.
 	Left   int
 	Pruned bool
+	// NotStarted are the changes an interrupt kept from starting (every
+	// change that started was seen through); a sync run again makes them.
+	NotStarted int
 }
 
 // ScopeOptions are the plan options for an --only scope: the scheduled
@@ -134,6 +137,9 @@ func (a Applied) String() string {
 		msg += fmt.Sprintf(", %d deleted", a.Deleted)
 	} else if a.Left > 0 {
 		msg += fmt.Sprintf("; %d owned schedules not in the config were left (--prune deletes them)", a.Left)
+	}
+	if a.NotStarted > 0 {
+		msg += fmt.Sprintf("; interrupted: %d not started (run the sync again to finish)", a.NotStarted)
 	}
 	return msg
 }
@@ -205,17 +211,11 @@ func (s *Syncer) Plan(ctx context.Context, o PlanOptions) (*SyncPlan, error) {
 }
 
 // Apply makes the plan's changes; owned schedules the config no longer
-// lists are deleted only with prune.
+// lists are deleted only with prune. After an interrupt the changes
+// started are seen through, the rest are counted as not started, and the
+// error is ctx's, once.
 func (p *SyncPlan) Apply(ctx context.Context, prune bool) (Applied, error) {
-	done, err := p.plan.Apply(ctx, p.backend, prune, p.limit)
-	n := p.Report.Counts()
-	a := Applied{Created: done[diffreport.Create], Updated: done[diffreport.Update], Unchanged: n[diffreport.Unchanged], Pruned: prune}
-	if prune {
-		a.Deleted = done[diffreport.Delete]
-	} else {
-		a.Left = n[diffreport.Delete]
-	}
-	return a, err
+	return p.plan.Apply(ctx, p.backend, prune, p.limit)
 }
 
 // Sync plans and applies in one step, never pruning: deploy and rollback
