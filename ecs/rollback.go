@@ -34,6 +34,10 @@ type RollbackResult struct {
 	To           string `json:"to"`
 	Stopped      bool   `json:"stopped_deployment"` // the fast path: StopServiceDeployment ROLLBACK
 	Deregistered bool   `json:"deregistered"`
+	// FastPathUnavailable says why ECS's own rollback of a deployment in
+	// progress could not be used (the service was rolled back with
+	// UpdateService instead).
+	FastPathUnavailable string `json:"fast_path_unavailable,omitempty"`
 	// Changed: the service was sent back (its wait may still have failed).
 	Changed bool   `json:"-"`
 	Err     error  `json:"-"`
@@ -177,11 +181,7 @@ func (d *Deployer) rollbackChange(ctx context.Context, svc *types.Service, r *Ro
 	// A deployment still in progress is stopped with ECS's own rollback,
 	// which returns to the revision that ran before it.
 	if deploymentInProgress(svc) && opts.Revision == 0 {
-		stopped, err := d.stopInProgress(ctx, opts.Cluster, svc)
-		if err != nil {
-			return dep, fmt.Errorf("service %s: %w", r.Name, err)
-		}
-		r.Stopped = stopped
+		r.Stopped, r.FastPathUnavailable = d.stopInProgress(ctx, opts.Cluster, svc)
 	}
 	if !r.Stopped {
 		up, err := d.API.UpdateService(ctx, &awsecs.UpdateServiceInput{
@@ -195,32 +195,44 @@ func (d *Deployer) rollbackChange(ctx context.Context, svc *types.Service, r *Ro
 	return dep, nil
 }
 
-// stopInProgress asks ECS to roll back the service's running deployment.
-// It answers false when the account's API has no service deployments.
-func (d *Deployer) stopInProgress(ctx context.Context, cluster string, svc *types.Service) (bool, error) {
+// stopInProgress asks ECS to roll back the service's running deployment
+// (the fast path). It is optional: when the service deployments API does
+// not answer (an account or region without it, a deploy role written
+// before it existed and so without ecs:ListServiceDeployments or
+// ecs:StopServiceDeployment, repeated 5xx), it answers false with the
+// reason, and the caller rolls back with UpdateService as before the API
+// existed. An API without the operation at all is no news: reason "".
+func (d *Deployer) stopInProgress(ctx context.Context, cluster string, svc *types.Service) (stopped bool, reason string) {
 	out, err := d.API.ListServiceDeployments(ctx, &awsecs.ListServiceDeploymentsInput{
 		Cluster: aws.String(cluster), Service: svc.ServiceName,
 		Status: []types.ServiceDeploymentStatus{types.ServiceDeploymentStatusInProgress, types.ServiceDeploymentStatusPending},
 	})
 	if err != nil {
-		if unsupported(err) {
-			return false, nil
-		}
-		return false, fmt.Errorf("list service deployments: %w", err)
+		return false, unavailable("ListServiceDeployments", err)
 	}
 	if len(out.ServiceDeployments) == 0 {
-		return false, nil
+		return false, ""
 	}
 	_, err = d.API.StopServiceDeployment(ctx, &awsecs.StopServiceDeploymentInput{
 		ServiceDeploymentArn: out.ServiceDeployments[0].ServiceDeploymentArn, StopType: types.StopServiceDeploymentStopTypeRollback,
 	})
 	if err != nil {
-		if unsupported(err) {
-			return false, nil
-		}
-		return false, fmt.Errorf("stop the deployment in progress: %w", err)
+		return false, unavailable("StopServiceDeployment", err)
 	}
-	return true, nil
+	return true, ""
+}
+
+// unavailable is why an optional call failed, "" for an API that simply
+// lacks the operation.
+func unavailable(op string, err error) string {
+	if unsupported(err) {
+		return ""
+	}
+	var ae smithy.APIError
+	if errors.As(err, &ae) {
+		return op + ": " + ae.ErrorCode()
+	}
+	return op + ": " + err.Error()
 }
 
 // unsupported tells an API that does not answer this operation.

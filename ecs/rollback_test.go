@@ -200,7 +200,7 @@ func TestRollbackInProgressWithoutServiceDeploymentsAPI(t *testing.T) {
 				t.Fatal(err)
 			}
 			last := api.LastUpdate()
-			if res[0].Stopped || aws.ToString(last.TaskDefinition) != fakeaws.TaskDefinitionARN("web", 2) || !strings.HasSuffix(res[0].To, "web:2") {
+			if res[0].Stopped || res[0].FastPathUnavailable != "" || aws.ToString(last.TaskDefinition) != fakeaws.TaskDefinitionARN("web", 2) || !strings.HasSuffix(res[0].To, "web:2") {
 				t.Errorf("result %+v, last update %+v", res[0], last)
 			}
 			if len(started) != 1 || started[0].Name != "web" || started[0].TaskDefinition != res[0].To {
@@ -210,26 +210,41 @@ func TestRollbackInProgressWithoutServiceDeploymentsAPI(t *testing.T) {
 	}
 }
 
-func TestRollbackStopFails(t *testing.T) {
-	api := fakeaws.NewECS()
-	d, _, _ := newDeployer(api)
-	deployRevisions(t, d, "web", "app:1")
-	api.SetRollout("web", fakeaws.Rollout{Hang: true})
-	if _, err := d.Deploy(context.Background(), defsOf(serviceDef(t, "web", `{"desiredCount":1}`, tdJSON("web", "app:2"))), DeployOptions{Cluster: "c", NoWait: true}); err != nil {
-		t.Fatal(err)
-	}
-	api.Fail("StopServiceDeployment", &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "no"})
-	res, err := d.Rollback(context.Background(), []string{"web"}, RollbackOptions{Cluster: "c", Deregister: true})
-	if err == nil || !strings.Contains(err.Error(), "service web: stop the deployment in progress: ") || res[0].Changed || res[0].Deregistered {
-		t.Errorf("%+v, %v", res[0], err)
-	}
-	api.Fail("StopServiceDeployment", nil)
-	api.Fail("ListServiceDeployments", &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "no"})
-	if _, err := d.Rollback(context.Background(), []string{"web"}, RollbackOptions{Cluster: "c"}); err == nil || !strings.Contains(err.Error(), "list service deployments: ") {
-		t.Errorf("err = %v", err)
-	}
-	if api.Calls("UpdateService") != 1 { // the deploy's
-		t.Errorf("calls %v", api.CallCounts())
+// The fast path is optional: when the service deployments API refuses
+// (a deploy role without ecs:ListServiceDeployments or
+// ecs:StopServiceDeployment) or keeps failing, the rollback still happens,
+// through UpdateService, and the result says why the fast path was not
+// taken.
+func TestRollbackFastPathUnavailable(t *testing.T) {
+	denied := &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "no"}
+	for _, tt := range []struct {
+		op, why string
+		err     error
+	}{
+		{"ListServiceDeployments", "ListServiceDeployments: AccessDeniedException", denied},
+		{"StopServiceDeployment", "StopServiceDeployment: AccessDeniedException", denied},
+		{"ListServiceDeployments", "ListServiceDeployments: ServerException", &smithy.GenericAPIError{Code: "ServerException", Message: "try later", Fault: smithy.FaultServer}},
+	} {
+		t.Run(tt.why, func(t *testing.T) {
+			api := fakeaws.NewECS()
+			d, _, _ := newDeployer(api)
+			deployRevisions(t, d, "web", "app:1")
+			api.SetRollout("web", fakeaws.Rollout{Hang: true, OnlyTaskDefinition: fakeaws.TaskDefinitionARN("web", 2)})
+			if _, err := d.Deploy(context.Background(), defsOf(serviceDef(t, "web", `{"desiredCount":1}`, tdJSON("web", "app:2"))), DeployOptions{Cluster: "c", NoWait: true}); err != nil {
+				t.Fatal(err)
+			}
+			api.Fail(tt.op, tt.err)
+			res, err := d.Rollback(context.Background(), []string{"web"}, RollbackOptions{Cluster: "c", Until: UntilDeployed})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res[0].Stopped || !res[0].Changed || res[0].FastPathUnavailable != tt.why {
+				t.Errorf("result %+v", res[0])
+			}
+			if last := api.LastUpdate(); aws.ToString(last.TaskDefinition) != fakeaws.TaskDefinitionARN("web", 1) || api.Calls("UpdateService") != 2 {
+				t.Errorf("rolled back with %+v (%v)", last, api.CallCounts())
+			}
+		})
 	}
 }
 

@@ -341,3 +341,20 @@ func maps(a, b map[string]string) bool {
 	}
 	return true
 }
+
+func TestRollbackTextSaysOnceTheFastPathWasUnavailable(t *testing.T) {
+	r := RolledBack{Services: []ecs.RollbackResult{
+		{Name: "web", From: fakeaws.TaskDefinitionARN("web", 2), To: fakeaws.TaskDefinitionARN("web", 1), Changed: true, FastPathUnavailable: "ListServiceDeployments: AccessDeniedException"},
+		{Name: "api", From: fakeaws.TaskDefinitionARN("api", 5), To: fakeaws.TaskDefinitionARN("api", 4), Changed: true, FastPathUnavailable: "ListServiceDeployments: AccessDeniedException"},
+		{Name: "worker", From: fakeaws.TaskDefinitionARN("worker", 3), To: fakeaws.TaskDefinitionARN("worker", 2), Changed: true, Stopped: true},
+	}}
+	var b strings.Builder
+	r.WriteText(&b, false, true)
+	want := "web: rolled back web:2 -> web:1\n" +
+		"api: rolled back api:5 -> api:4\n" +
+		"worker: rolled back worker:3 -> worker:2 (stopped the deployment in progress)\n" +
+		"note: ECS's own rollback of the deployment in progress was unavailable (ListServiceDeployments: AccessDeniedException), so web, api went back through UpdateService; grant ecs:ListServiceDeployments and ecs:StopServiceDeployment for the faster path\n"
+	if b.String() != want {
+		t.Errorf("text:\n%s\nwant:\n%s", b.String(), want)
+	}
+}

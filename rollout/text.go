@@ -3,6 +3,8 @@ package rollout
 import (
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 
 	"github.com/tamp-ecs/tamp/ecs"
 )
@@ -47,6 +49,9 @@ func (r RolledBack) WriteText(w io.Writer, dryRun, ok bool) {
 		}
 		fmt.Fprintf(w, "%s: %s %s -> %s%s\n", s.Name, how, ecs.ShortRevision(s.From), ecs.ShortRevision(s.To), note)
 	}
+	if note := r.fastPathNote(); note != "" {
+		fmt.Fprintln(w, note)
+	}
 	if dryRun && ok {
 		fmt.Fprintln(w, "dry run: nothing was changed")
 	}
@@ -70,4 +75,23 @@ func (r RolledBack) WriteScheduled(w io.Writer) {
 	if r.Scheduled != nil {
 		fmt.Fprintln(w, r.Scheduled)
 	}
+}
+
+// fastPathNote says once, for every service it concerns, that ECS's own
+// rollback of a deployment in progress was unavailable.
+func (r RolledBack) fastPathNote() string {
+	var names, reasons []string
+	for _, s := range r.Services {
+		if s.FastPathUnavailable != "" {
+			names = append(names, s.Name)
+			if !slices.Contains(reasons, s.FastPathUnavailable) {
+				reasons = append(reasons, s.FastPathUnavailable)
+			}
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("note: ECS's own rollback of the deployment in progress was unavailable (%s), so %s went back through UpdateService; grant ecs:ListServiceDeployments and ecs:StopServiceDeployment for the faster path",
+		strings.Join(reasons, ", "), strings.Join(names, ", "))
 }
