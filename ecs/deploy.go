@@ -62,6 +62,7 @@ type ServiceResult struct {
 	TaskDefinition string        `json:"task_definition"` // ARN deployed
 	Waited         bool          `json:"waited"`
 	RolledBackTo   string        `json:"rolled_back_to,omitempty"` // with RollbackOnFailure
+	NotStarted     bool          `json:"not_started,omitempty"`    // Ctrl-C came before its change
 	Err            error         `json:"-"`
 	Error          string        `json:"error,omitempty"`
 }
@@ -131,11 +132,21 @@ func (d *Deployer) Deploy(ctx context.Context, defs *Definitions, opts DeployOpt
 	changes.Wait()
 	follows.Wait()
 	var errs []error
+	var notStarted []string
 	for i := range results {
 		if results[i].Err != nil {
 			results[i].Error = results[i].Err.Error()
+			if results[i].NotStarted {
+				notStarted = append(notStarted, results[i].Name)
+				continue
+			}
 			errs = append(errs, results[i].Err)
 		}
+	}
+	if len(notStarted) > 0 {
+		// One line for all of them; the changes made stay, and a rerun
+		// makes the rest (and sees the others through).
+		errs = append(errs, fmt.Errorf("interrupted before changing %s; deploy again to finish: %w", strings.Join(notStarted, ", "), context.Canceled))
 	}
 	return results, errors.Join(errs...)
 }
@@ -376,6 +387,12 @@ func boundedChanges(n int) *errgroup.Group {
 	return g
 }
 
+// sent is the context for a change about to be sent: not cut short by
+// ctx's cancellation (Ctrl-C), bounded by mutationTimeout.
+func sent(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), mutationTimeout)
+}
+
 // mutationTimeout bounds one change that was started: it runs to its answer
 // even after Ctrl-C, so that what was changed is always known.
 const mutationTimeout = 2 * time.Minute
@@ -427,9 +444,10 @@ func clockOf(d *Deployer) Clock {
 func (d *Deployer) change(ctx context.Context, p *plan, arn string) (ServiceResult, Deployment, []types.ServiceEvent, error) {
 	res := ServiceResult{Name: p.svc.Name, TaskDefinition: arn, Action: ServiceUnchanged}
 	if err := ctx.Err(); err != nil {
+		res.NotStarted = true
 		return res, Deployment{}, nil, fmt.Errorf("service %s: not started: %w", p.svc.Name, err)
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), mutationTimeout)
+	ctx, cancel := sent(ctx)
 	defer cancel()
 	var serviceArn string
 	var known []types.ServiceEvent // events from before the change

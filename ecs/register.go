@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
@@ -49,10 +50,15 @@ func Register(ctx context.Context, api API, tds []*TaskDefinition, dryRun bool) 
 		}
 	}
 	done := make([]RegisterResult, len(unique))
+	started := make([]bool, len(unique))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(registerWorkers)
 	for i, td := range unique {
 		g.Go(func() error {
+			if gctx.Err() != nil {
+				return nil // not started: said below
+			}
+			started[i] = true
 			res, err := registerOne(gctx, api, td, dryRun)
 			if err != nil {
 				return fmt.Errorf("register task definition %q (%s): %w", td.Name, td.File, err)
@@ -63,6 +69,15 @@ func Register(ctx context.Context, api API, tds []*TaskDefinition, dryRun bool) 
 	}
 	if err := g.Wait(); err != nil {
 		return nil, err
+	}
+	var left []string
+	for i, td := range unique {
+		if !started[i] {
+			left = append(left, td.Name)
+		}
+	}
+	if err := ctx.Err(); err != nil && len(left) > 0 {
+		return nil, fmt.Errorf("interrupted before registering %s; what was registered stays, and running the command again finishes the job: %w", strings.Join(left, ", "), err)
 	}
 	results := make([]RegisterResult, len(tds))
 	for i, td := range tds {
@@ -100,6 +115,8 @@ func registerOne(ctx context.Context, api API, td *TaskDefinition, dryRun bool) 
 			}
 			res.Action = Reused
 			if len(missing) > 0 {
+				ctx, cancel := sent(ctx)
+				defer cancel()
 				if _, err := api.TagResource(ctx, &awsecs.TagResourceInput{ResourceArn: aws.String(res.ARN), Tags: missing}); err != nil {
 					return res, fmt.Errorf("tag revision %d: %w", res.Revision, err)
 				}
@@ -111,6 +128,10 @@ func registerOne(ctx context.Context, api API, td *TaskDefinition, dryRun bool) 
 		res.Action, res.ARN = WouldRegister, ""
 		return res, nil
 	}
+	// Once sent, a registration is seen through to its answer: Ctrl-C
+	// must not leave it unknown whether the revision exists.
+	ctx, cancel := sent(ctx)
+	defer cancel()
 	out, err := api.RegisterTaskDefinition(ctx, td.Input)
 	if err != nil {
 		return res, err
