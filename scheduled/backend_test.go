@@ -155,6 +155,37 @@ func TestSchedulerPutUpdateSendsTheWholeSchedule(t *testing.T) {
 	}
 }
 
+// A create that finds its schedule already there — the SDK retried a
+// create whose answer was lost, or a sync stopped right after it — makes
+// the schedule what the config says instead of failing the sync.
+func TestSchedulerPutCreateOfAScheduleThatExists(t *testing.T) {
+	ctx := context.Background()
+	api := fakeaws.NewScheduler()
+	api.AddGroup("app")
+	b := schedulerBackend(api)
+	if err := b.Put(ctx, resolved("a", func(t *Task) { t.Description = "first attempt" }), false); err != nil {
+		t.Fatal(err)
+	}
+	want := resolved("a", func(t *Task) { t.Schedule = "rate(3 hours)" })
+	if err := b.Put(ctx, want, false); err != nil {
+		t.Fatalf("create of a schedule that exists: %v", err)
+	}
+	remote, _, err := b.Remote(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(docs(map[string]*Task{"a": want}), docs(remote)); diff != "" {
+		t.Errorf("read back (-want +got):\n%s", diff)
+	}
+	if api.Calls("CreateSchedule") != 2 || api.Calls("UpdateSchedule") != 1 {
+		t.Errorf("calls %v", api.CallCounts())
+	}
+	api.FailAfter("UpdateSchedule", 0, errors.New("denied"))
+	if err := b.Put(ctx, want, false); err == nil || err.Error() != "schedule a: denied" {
+		t.Errorf("update after the conflict failing: %v", err)
+	}
+}
+
 func TestSchedulerRemote(t *testing.T) {
 	ctx := context.Background()
 	t.Run("missing group holds nothing", func(t *testing.T) {

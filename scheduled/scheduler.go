@@ -92,24 +92,34 @@ func (b *SchedulerBackend) Remote(ctx context.Context) (tasks map[string]*Task, 
 }
 
 // Put creates or updates (with the full desired state, as UpdateSchedule
-// replaces the whole schedule) a resolved task.
+// replaces the whole schedule) a resolved task. A create that finds the
+// schedule there already (the SDK retrying a create whose first answer was
+// lost, or a sync that stopped after it) updates it instead: the group is
+// the config's, so the schedule is the task's.
 func (b *SchedulerBackend) Put(ctx context.Context, t *Task, exists bool) error {
 	in, err := b.toSchedule(t)
 	if err != nil {
 		return err
 	}
-	if exists {
-		var up scheduler.UpdateScheduleInput
-		if err := convert(in, &up); err != nil {
-			return err
-		}
-		up.StartDate, up.EndDate = in.StartDate, in.EndDate
-		_, err = b.API.UpdateSchedule(ctx, &up)
-	} else {
+	var conflict *stypes.ConflictException
+	if !exists {
 		_, err = b.API.CreateSchedule(ctx, in)
+		if !errors.As(err, &conflict) {
+			return wrapSchedule(t.Name, err)
+		}
 	}
+	var up scheduler.UpdateScheduleInput
+	if err := convert(in, &up); err != nil {
+		return err
+	}
+	up.StartDate, up.EndDate = in.StartDate, in.EndDate
+	_, err = b.API.UpdateSchedule(ctx, &up)
+	return wrapSchedule(t.Name, err)
+}
+
+func wrapSchedule(name string, err error) error {
 	if err != nil {
-		return fmt.Errorf("schedule %s: %w", t.Name, err)
+		return fmt.Errorf("schedule %s: %w", name, err)
 	}
 	return nil
 }
