@@ -46,6 +46,7 @@ type Options struct {
 type Project struct {
 	*Config
 	renderer *Renderer
+	source   *Source // the config as rendered
 }
 
 // Load reads the config in two passes. The first renders it with undefined
@@ -83,7 +84,7 @@ func Load(ctx context.Context, path string, opts Options) (*Project, error) {
 	r.funcs = funcs
 
 	r.prefetchProject(ctx, abs, opts.Only)
-	text, _, err := r.Text(abs)
+	text, format, err := r.Text(abs)
 	if err != nil {
 		return nil, err
 	}
@@ -104,7 +105,7 @@ func Load(ctx context.Context, path string, opts Options) (*Project, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	return &Project{Config: cfg, renderer: r}, nil
+	return &Project{Config: cfg, renderer: r, source: &Source{Path: abs, Text: text, Format: format, Jsonnet: isJsonnet(abs)}}, nil
 }
 
 // prefetchProject collects the values the config and the definition files
@@ -365,6 +366,36 @@ func (p *Project) RenderJSON(path string) ([]byte, string, error) {
 	abs := p.Abs(path)
 	out, err := p.renderer.JSON(abs)
 	return out, abs, err
+}
+
+// RenderSource renders a file the config points at, keeping its text so
+// that errors can name lines.
+func (p *Project) RenderSource(path string) (*Source, error) {
+	abs := p.Abs(path)
+	text, format, err := p.renderer.Text(abs)
+	if err != nil {
+		return nil, err
+	}
+	return &Source{Path: abs, Text: text, Format: format, Jsonnet: isJsonnet(abs)}, nil
+}
+
+// ConfigSource is the config file as rendered.
+func (p *Project) ConfigSource() *Source { return p.source }
+
+// TaskDefinitionPath is the task definition file of a config name (a
+// service's or a task_definitions entry's), as the config writes it.
+func (p *Project) TaskDefinitionPath(name string) (string, bool) {
+	for _, s := range p.Services {
+		if s.Name == name {
+			return s.TaskDefinition, true
+		}
+	}
+	for _, td := range p.TaskDefinitions {
+		if td.Name == name {
+			return td.Path, true
+		}
+	}
+	return "", false
 }
 
 // Selection is what --only leaves in scope.

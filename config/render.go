@@ -12,6 +12,9 @@ import (
 	"strings"
 	"text/template"
 
+	"github.com/goccy/go-yaml"
+	yamlast "github.com/goccy/go-yaml/ast"
+	yamlparser "github.com/goccy/go-yaml/parser"
 	"github.com/google/go-jsonnet"
 	"github.com/google/go-jsonnet/ast"
 	goconfig "github.com/kayac/go-config"
@@ -399,4 +402,72 @@ func sourceSnippet(file, line, col, end string) string {
 		return ""
 	}
 	return lines[l-1][c-1 : e-1]
+}
+
+// Source is a file as rendered (after Jsonnet and templates), kept so that
+// an error about one of its values can name the line it is on.
+type Source struct {
+	Path   string // absolute
+	Text   []byte
+	Format Format
+	// Jsonnet output has lines of its own, not the file's: Line knows none.
+	Jsonnet bool
+
+	parsed bool
+	file   *yamlast.File
+}
+
+// JSON is the source's text as JSON, converting YAML.
+func (s *Source) JSON() ([]byte, error) {
+	if s.Format == FormatYAML {
+		return yamlToJSON(s.Path, s.Text)
+	}
+	return s.Text, nil
+}
+
+// Line is the line the value at a path starts on (`$[0].schedule`,
+// `$.scheduled.tasks[2]`), or 0 when it is not written there or the
+// source cannot tell.
+func (s *Source) Line(path string) int {
+	if s == nil || s.Jsonnet {
+		return 0
+	}
+	if !s.parsed {
+		s.parsed = true
+		s.file = parseSource(s.Text)
+	}
+	if s.file == nil {
+		return 0
+	}
+	return lineOf(s.file, path)
+}
+
+func parseSource(text []byte) (file *yamlast.File) {
+	defer func() {
+		if recover() != nil {
+			file = nil
+		}
+	}()
+	f, err := yamlparser.ParseBytes(text, 0)
+	if err != nil {
+		return nil
+	}
+	return f
+}
+
+func lineOf(file *yamlast.File, path string) (line int) {
+	defer func() {
+		if recover() != nil {
+			line = 0
+		}
+	}()
+	p, err := yaml.PathString(path)
+	if err != nil {
+		return 0
+	}
+	node, err := p.FilterFile(file)
+	if err != nil || node == nil || node.GetToken() == nil {
+		return 0
+	}
+	return node.GetToken().Position.Line
 }

@@ -86,7 +86,7 @@ func TestDeployRepointsScheduled(t *testing.T) {
 			files: map[string]string{"scheduled.yaml": "- name: broken\n  schedule: cron(0 16 * * *)\n"},
 			args:  []string{"deploy"},
 			code:  1,
-			stderr: "error: scheduled task broken: schedule: cron(0 16 * * *): AWS cron expressions have 6 fields " +
+			stderr: "error: $DIR/scheduled.yaml:2: scheduled task broken: schedule: cron(0 16 * * *): AWS cron expressions have 6 fields " +
 				"(minutes hours day-of-month month day-of-week year), this has 5\nnothing was changed in AWS\n",
 		},
 		{

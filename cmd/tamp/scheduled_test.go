@@ -312,7 +312,7 @@ func TestScheduledSync(t *testing.T) {
 			files: map[string]string{"scheduled.yaml": "- name: broken\n  schedule: cron(0 16 * * *)\n"},
 			args:  []string{"scheduled", "sync"},
 			code:  1,
-			stderr: "error: scheduled task broken: schedule: cron(0 16 * * *): AWS cron expressions have 6 fields " +
+			stderr: "error: $DIR/scheduled.yaml:2: scheduled task broken: schedule: cron(0 16 * * *): AWS cron expressions have 6 fields " +
 				"(minutes hours day-of-month month day-of-week year), this has 5\nnothing was changed in AWS\n",
 		},
 		{
@@ -362,7 +362,7 @@ func TestScheduledSyncEvents(t *testing.T) {
 			files: map[string]string{"scheduled.yaml": batchProject["scheduled.yaml"]},
 			args:  []string{"scheduled", "sync"},
 			code:  1,
-			stderr: "error: scheduled task nightly: timezone: is for EventBridge Scheduler (backend: scheduler); " +
+			stderr: "error: $DIR/scheduled.yaml:3: scheduled task nightly: timezone: is for EventBridge Scheduler (backend: scheduler); " +
 				"EventBridge rules run in UTC with no window or dates\nnothing was changed in AWS\n",
 		},
 		{
