@@ -8,7 +8,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
 	"github.com/tamp-ecs/tamp/config"
+	"github.com/tamp-ecs/tamp/ecs"
+	"github.com/tamp-ecs/tamp/internal/fakeaws"
 )
 
 // loadProject writes files into a fresh directory and loads tamp.yaml.
@@ -156,5 +162,45 @@ func TestParentField(t *testing.T) {
 		if got := parentField(in); got != want {
 			t.Errorf("parentField(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// A scheduled task whose task_definition is neither a config name nor in
+// ECS is an input error that says what was looked for and what to do,
+// before anything is registered or written: it used to be the SDK's
+// "ClientException: Unable to describe task definition."
+func TestPlanUnknownTaskDefinition(t *testing.T) {
+	batch := &ecs.TaskDefinition{Name: "batch", File: "batch.json", Containers: []string{"app"},
+		Input: ecs.NormalizeTaskDefinition(&awsecs.RegisterTaskDefinitionInput{Family: aws.String("batch"), ContainerDefinitions: []ecstypes.ContainerDefinition{
+			{Name: aws.String("app"), Image: aws.String("batch:1"), Memory: aws.Int32(512), Essential: aws.Bool(true)}}})}
+	for _, tt := range []struct{ tasksFile, taskDefinition, want string }{
+		{"tasks.yaml", "batchh", `/app/tasks.yaml: scheduled task nightly: task_definition: "batchh" is neither a task definition of the config (it has batch) ` +
+			"nor a family batchh with an ACTIVE revision in ECS; name one of the config's task definitions, or register that family first"},
+		{"", "batch:7", `/app/tamp.yaml: scheduled task nightly: task_definition: "batch:7" is neither a task definition of the config (it has batch) ` +
+			"nor a revision 7 of family batch in ECS; name one of the config's task definitions, or register that family first"},
+		{"/srv/tasks.json", "arn:aws:ecs:ap-northeast-1:123456789012:task-definition/x:1", `/srv/tasks.json: scheduled task nightly: task_definition: ` +
+			`"arn:aws:ecs:ap-northeast-1:123456789012:task-definition/x:1" is neither a task definition of the config (it has batch) ` +
+			"nor a task definition with that ARN in ECS; name one of the config's task definitions, or register that family first"},
+	} {
+		t.Run(tt.taskDefinition, func(t *testing.T) {
+			ecsAPI, sched := fakeaws.NewECS(), fakeaws.NewScheduler()
+			tasks := []*Task{
+				{Name: "hourly", Schedule: "rate(1 hour)", TaskDefinition: "batch"},
+				{Name: "nightly", Schedule: "rate(1 day)", TaskDefinition: tt.taskDefinition},
+			}
+			s := &Syncer{Config: &config.Scheduled{Backend: config.BackendScheduler, Group: "app", RoleArn: testRole, TasksFile: tt.tasksFile},
+				ConfigPath: "/app/tamp.yaml", Cluster: "app", Defs: &ecs.Definitions{TaskDefinitions: []*ecs.TaskDefinition{batch}},
+				Tasks: tasks, ECS: ecsAPI, Scheduler: sched}
+			_, err := s.Plan(context.Background(), PlanOptions{Register: true})
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("error\n  %v\nwant\n  %s", err, tt.want)
+			}
+			if !errors.As(err, new(*config.InputError)) {
+				t.Errorf("not an input error: %T", err)
+			}
+			if n := ecsAPI.Calls("RegisterTaskDefinition") + writeCount(sched.CallCounts()); n != 0 {
+				t.Errorf("%d writes before the error: ecs %v, scheduler %v", n, ecsAPI.CallCounts(), sched.CallCounts())
+			}
+		})
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -11,6 +12,7 @@ import (
 	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
 
 	"github.com/tamp-ecs/tamp/config"
 	"github.com/tamp-ecs/tamp/ecs"
@@ -308,6 +310,34 @@ func (s *Syncer) revisions(ctx context.Context, tasks []*Task, register bool, pi
 			continue
 		}
 		out, err := s.ECS.DescribeTaskDefinition(ctx, &awsecs.DescribeTaskDefinitionInput{TaskDefinition: aws.String(t.TaskDefinition)})
+		var ae smithy.APIError
+		if errors.As(err, &ae) && ae.ErrorCode() == "ClientException" && strings.Contains(ae.ErrorMessage(), "Unable to describe task definition") {
+			// A name that is nowhere is bad input, found while planning,
+			// before anything is registered or written.
+			file := s.ConfigPath
+			if tf := s.Config.TasksFile; tf != "" {
+				file = tf
+				if !filepath.IsAbs(tf) {
+					file = filepath.Join(filepath.Dir(s.ConfigPath), tf)
+				}
+			}
+			var names []string
+			for _, td := range s.Defs.TaskDefinitions {
+				names = append(names, td.Name)
+			}
+			inConfig := "the config has none"
+			if len(names) > 0 {
+				inConfig = "it has " + strings.Join(names, ", ")
+			}
+			inECS := fmt.Sprintf("a family %s with an ACTIVE revision", t.TaskDefinition)
+			if family, rev, ok := strings.Cut(t.TaskDefinition, ":"); strings.HasPrefix(t.TaskDefinition, "arn:") {
+				inECS = "a task definition with that ARN"
+			} else if ok {
+				inECS = fmt.Sprintf("a revision %s of family %s", rev, family)
+			}
+			return nil, nil, config.Invalid(fmt.Errorf("%s: scheduled task %s: task_definition: %q is neither a task definition of the config (%s) "+
+				"nor %s in ECS; name one of the config's task definitions, or register that family first", file, t.Name, t.TaskDefinition, inConfig, inECS))
+		}
 		if err != nil {
 			return nil, nil, fmt.Errorf("scheduled task %s: task definition %s: %w", t.Name, t.TaskDefinition, err)
 		}
