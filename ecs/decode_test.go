@@ -21,6 +21,13 @@ func TestDecodeTaskDefinitionErrors(t *testing.T) {
 			[]string{`containerDefinitions[0].memory: expected a whole number`, `family: expected a string, got the number 1`, `networkMode: "nat" is not a valid value`}},
 		{"not an object", `[1]`, []string{`td.json: expected an object at the top level`}},
 		{"not JSON", `{`, []string{`td.json: invalid JSON after rendering`}},
+		// Enums are the decoder's: ulimit names, protocols, log drivers.
+		{"unknown ulimit name", `{"family":"f","containerDefinitions":[{"name":"a","image":"i","ulimits":[{"name":"nofiles","softLimit":1,"hardLimit":1}]}]}`,
+			[]string{`containerDefinitions[0].ulimits[0].name: "nofiles" is not a valid value; use one of core, cpu`}},
+		{"unknown protocol", `{"family":"f","containerDefinitions":[{"name":"a","image":"i","portMappings":[{"containerPort":80,"protocol":"sctp"}]}]}`,
+			[]string{`containerDefinitions[0].portMappings[0].protocol: "sctp" is not a valid value; use one of tcp, udp`}},
+		{"unknown log driver", `{"family":"f","containerDefinitions":[{"name":"a","image":"i","logConfiguration":{"logDriver":"cloudwatch"}}]}`,
+			[]string{`containerDefinitions[0].logConfiguration.logDriver: "cloudwatch" is not a valid value`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -53,22 +60,22 @@ func TestValidateTaskDefinition(t *testing.T) {
 		js   string
 		want []string // empty: valid
 	}{
-		{"valid", `{"family":"f","containerDefinitions":[{"name":"a","image":"i"}]}`, nil},
-		{"missing family, container name and image", `{"containerDefinitions":[{}]}`,
+		{"valid", `{"family":"f","containerDefinitions":[{"name":"a","image":"i","memory":128}]}`, nil},
+		{"missing family, container name and image", `{"containerDefinitions":[{"memory":128}]}`,
 			[]string{"family: is required", "containerDefinitions[0].name: is required", "containerDefinitions[0].image: is required"}},
 		{"no containers", `{"family":"f"}`, []string{"containerDefinitions: at least one container is required"}},
-		{"duplicate container names", `{"family":"f","containerDefinitions":[{"name":"a","image":"i"},{"name":"a","image":"i"}]}`,
+		{"duplicate container names", `{"family":"f","memory":"512","containerDefinitions":[{"name":"a","image":"i"},{"name":"a","image":"i"}]}`,
 			[]string{`containerDefinitions[1].name: "a" is already the name of containerDefinitions[0]`}},
-		{"nothing essential", `{"family":"f","containerDefinitions":[{"name":"a","image":"i","essential":false}]}`,
+		{"nothing essential", `{"family":"f","containerDefinitions":[{"name":"a","image":"i","memory":128,"essential":false}]}`,
 			[]string{"at least one container must be essential"}},
-		{"fargate rules", `{"family":"f","requiresCompatibilities":["FARGATE"],"networkMode":"bridge","containerDefinitions":[{"name":"a","image":"i"}]}`,
+		{"fargate rules", `{"family":"f","requiresCompatibilities":["FARGATE"],"networkMode":"bridge","containerDefinitions":[{"name":"a","image":"i","memory":128}]}`,
 			[]string{`networkMode: FARGATE requires "awsvpc"`, "cpu: FARGATE requires task-level cpu and memory"}},
-		{"bad sizes", `{"family":"f","cpu":"lots","memory":"2 TB","containerDefinitions":[{"name":"a","image":"i"}]}`,
+		{"bad sizes", `{"family":"f","cpu":"lots","memory":"2 TB","containerDefinitions":[{"name":"a","image":"i","memory":128}]}`,
 			[]string{`cpu: "lots" is not a size`, `memory: "2 TB" is not a size`}},
-		{"awsvpc host port", `{"family":"f","networkMode":"awsvpc","containerDefinitions":[{"name":"a","image":"i","portMappings":[{"containerPort":80,"hostPort":81}]}]}`,
+		{"awsvpc host port", `{"family":"f","networkMode":"awsvpc","memory":"512","containerDefinitions":[{"name":"a","image":"i","portMappings":[{"containerPort":80,"hostPort":81}]}]}`,
 			[]string{"containerDefinitions[0].portMappings[0].hostPort: under networkMode awsvpc the host port must equal the container port (80)"}},
 		{"EC2 and FARGATE: FARGATE's rules apply", `{"family":"f","requiresCompatibilities":["EC2","FARGATE"],"networkMode":"awsvpc","cpu":"256","memory":"512","containerDefinitions":[{"name":"a","image":"i"}]}`, nil},
-		{"dependsOn a missing container", `{"family":"f","containerDefinitions":[{"name":"a","image":"i","dependsOn":[{"containerName":"b","condition":"START"}]}]}`,
+		{"dependsOn a missing container", `{"family":"f","memory":"512","containerDefinitions":[{"name":"a","image":"i","dependsOn":[{"containerName":"b","condition":"START"}]}]}`,
 			[]string{`containerDefinitions[0].dependsOn[0].containerName: no container named "b"`}},
 	}
 	for _, tt := range tests {
@@ -91,7 +98,7 @@ func TestValidateTaskDefinition(t *testing.T) {
 }
 
 func TestValidateService(t *testing.T) {
-	td, err := DecodeTaskDefinition("td.json", []byte(`{"family":"f","containerDefinitions":[{"name":"app","image":"i","portMappings":[{"containerPort":8080}]}]}`))
+	td, err := DecodeTaskDefinition("td.json", []byte(`{"family":"f","containerDefinitions":[{"name":"app","image":"i","memory":128,"portMappings":[{"containerPort":8080}]}]}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +113,9 @@ func TestValidateService(t *testing.T) {
 			[]string{`loadBalancers[0].containerName: no container named "ap" in task definition f`}},
 		{"unknown port", `{"loadBalancers":[{"targetGroupArn":"tg","containerName":"app","containerPort":80}]}`,
 			[]string{`loadBalancers[0].containerPort: container "app" has no port mapping for port 80`}},
-		{"a Classic Load Balancer names no port", `{"loadBalancers":[{"loadBalancerName":"clb","containerName":"app"}]}`, nil},
+		{"a Classic Load Balancer names the port too", `{"loadBalancers":[{"loadBalancerName":"clb","containerName":"app","containerPort":8080}]}`, nil},
+		{"a load balancer without a port", `{"loadBalancers":[{"loadBalancerName":"clb","containerName":"app"}]}`,
+			[]string{`loadBalancers[0].containerPort: is required`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

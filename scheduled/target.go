@@ -1,7 +1,10 @@
 package scheduled
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
@@ -58,6 +61,9 @@ func targetOf(t *Task) (target, error) {
 	if err != nil {
 		return tg, err
 	}
+	if why := inputTooLong(input); why != "" {
+		return tg, fmt.Errorf("scheduled task %s: %s", t.Name, why) // Validate refuses it first; never sent
+	}
 	tg.input = nonEmpty(input)
 	if rp := t.RetryPolicy; rp != nil {
 		tg.maxAge, tg.maxRetries = rp.MaximumEventAgeSeconds, rp.MaximumRetryAttempts
@@ -91,7 +97,15 @@ func (tg target) apply(t *Task) error {
 	return nil
 }
 
-// overrideInput is the RunTask overrides a target passes as its input.
+// maxInput is the most characters a target's input may have: EventBridge's
+// Target.Input takes up to 8,192, and ECS allows 8,192 characters of
+// RunTask overrides (JSON punctuation included), which is what the input
+// of an ECS target is on either backend.
+const maxInput = 8192
+
+// overrideInput is the RunTask overrides a target passes as its input, as
+// compact JSON: every character counts against maxInput. Which spacing AWS
+// holds never shows in a diff, which compares the override read back.
 func overrideInput(t *Task) (string, error) {
 	o := t.Override()
 	if o == nil {
@@ -102,5 +116,22 @@ func overrideInput(t *Task) (string, error) {
 		return "", err
 	}
 	b, err := awsjson.Marshal(g)
-	return string(b), err
+	if err != nil {
+		return "", err
+	}
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, b); err != nil {
+		return "", err
+	}
+	return buf.String(), nil
+}
+
+// inputTooLong explains an input over maxInput, or returns "".
+func inputTooLong(input string) string {
+	n := utf8.RuneCountInString(input)
+	if n <= maxInput {
+		return ""
+	}
+	return fmt.Sprintf("the RunTask overrides tamp puts in the target's input come to %d characters as compact JSON, over the %d that EventBridge and ECS take; "+
+		"move environment values into the task definition (or an environmentFiles file) or shorten the command", n, maxInput)
 }

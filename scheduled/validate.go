@@ -21,8 +21,8 @@ type Containers func(taskDefinition string) ([]string, bool)
 
 // Validate checks tasks without calling AWS: names, schedule expressions,
 // time zones, fields the backend does not have, container names used by
-// overrides, and ranges. Every problem is returned, naming the task and
-// the field.
+// overrides, ranges, and the size of the target's input. Every problem is
+// returned, naming the task and the field.
 func Validate(tasks []*Task, backend string, containers Containers) []error {
 	var errs []error
 	seen := map[string]bool{}
@@ -115,7 +115,21 @@ func Validate(tasks []*Task, backend string, containers Containers) []error {
 				fail("retry_policy.maximum_retry_attempts", "%d: use 0 to 185", *v)
 			}
 		}
-		if names, known := containers(t.TaskDefinition); known {
+		names, known := containers(t.TaskDefinition)
+		// The input is measured as it will be written: shorthands folded
+		// into the first container's override. For a task definition from
+		// elsewhere that container's name is unknown and counted as empty,
+		// so the size is a lower bound and nothing AWS takes is refused.
+		first := ""
+		if known && len(names) > 0 {
+			first = names[0]
+		}
+		if input, err := overrideInput(Resolve(t, t.TaskDefinition, first)); err == nil {
+			if why := inputTooLong(input); why != "" {
+				fail("overrides", "%s", why)
+			}
+		}
+		if known {
 			check := func(field, name string) {
 				if name != "" && !slices.Contains(names, name) {
 					fail(field, "no container named %q in task definition %s (it has %v)", name, t.TaskDefinition, names)
