@@ -308,8 +308,9 @@ func TestDeploy(t *testing.T) {
 			ecs: map[string]int{"DescribeServices": 1, "DescribeTaskDefinition": 1},
 		},
 		{
-			name:   "a service to create needs a desired count: refused before any change",
-			files:  map[string]string{"web-service.json": `{"launchType": "FARGATE"}`},
+			name: "a service to create needs a desired count: refused before any change",
+			files: map[string]string{"web-service.json": `{"launchType": "FARGATE",
+ "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-a"], "securityGroups": ["sg-a"]}}}`},
 			args:   []string{"deploy"},
 			code:   1,
 			stderr: "error: $DIR/web-service.json: service web does not exist; set desiredCount in its definition or pass --tasks N to create it\n",

@@ -181,10 +181,11 @@ scheduled task warmup
 			check: asked(map[string]int{}),
 		},
 		{
-			name:  "an invalid definition is an NG line of its own, the others still checked",
-			files: map[string]string{"web-task.json": `{"family": "web", "containerDefinitions": [{"name": "app"}]}`},
-			args:  []string{"verify", "--offline"},
-			code:  1,
+			name: "an invalid definition is an NG line of its own, the others still checked",
+			files: map[string]string{"web-task.json": `{"family": "web", "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"], "cpu": "256", "memory": "512",
+ "containerDefinitions": [{"name": "app"}]}`},
+			args: []string{"verify", "--offline"},
+			code: 1,
 			stdout: `service web ($DIR/web-service.json)
   OK    definition: valid
 task definition web ($DIR/web-task.json)
