@@ -5,7 +5,7 @@ BIN     := bin/tamp
 COMMIT  := $(shell git rev-parse --short=12 HEAD 2>/dev/null)
 LDFLAGS := -s -w -X github.com/tamp-ecs/tamp/internal/version.Commit=$(COMMIT)
 
-.PHONY: build test demo bench lint golden check-moto
+.PHONY: build test fuzz demo bench lint golden check-moto
 
 build:
 	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/tamp
@@ -15,6 +15,19 @@ build:
 test: check-moto
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 9m ./...
+	@$(MAKE) --no-print-directory fuzz
+
+# Each fuzz target for a few seconds beyond its seed corpus (the seeds run
+# in every go test); a crasher is kept under the package's testdata/fuzz
+# and then runs as a regular test case.
+FUZZTIME ?= 3s
+FUZZ_TARGETS := config:FuzzLoad config:FuzzYAMLToJSON ecs:FuzzDecodeTaskDefinition ecs:FuzzDecodeService \
+	scheduled:FuzzParseExpression scheduled:FuzzNextRun scheduled:FuzzLoadTasks tfstate:FuzzLookup tfstate:FuzzParse
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  pkg=$${t%%:*}; fn=$${t##*:}; \
+	  $(GO) test ./$$pkg -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME); \
+	done
 
 demo: build check-moto
 	TAMP=$(CURDIR)/$(BIN) ./examples/demo/run.sh

@@ -78,8 +78,8 @@ func fargateTaskSize(cpu, memory int) string {
 			for _, m := range s.list {
 				ms = append(ms, strconv.Itoa(m))
 			}
-			return fmt.Sprintf("Fargate has no task with cpu %d and memory %d; with cpu %d use memory %s (MiB)",
-				cpu, memory, cpu, strings.Join(ms, ", "))
+			return fmt.Sprintf("Fargate has no task with cpu %d and memory %d; with cpu %d use memory %s or %s (MiB)",
+				cpu, memory, cpu, strings.Join(ms[:len(ms)-1], ", "), ms[len(ms)-1])
 		}
 		if memory >= s.min && memory <= s.max && (memory-s.min)%s.step == 0 {
 			return ""

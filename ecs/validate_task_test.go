@@ -94,7 +94,7 @@ func TestValidateTaskDefinitionConstraints(t *testing.T) {
 		// Fargate task sizes, 8 and 16 vCPU included.
 		{"Fargate 256/512", fargateSized("256", "512"), nil},
 		{"Fargate 256/2048", fargateSized("256", "2 GB"), nil},
-		{"Fargate 256/4096", fargateSized("256", "4096"), []string{`memory: Fargate has no task with cpu 256 and memory 4096; with cpu 256 use memory 512, 1024, 2048 (MiB)`}},
+		{"Fargate 256/4096", fargateSized("256", "4096"), []string{`memory: Fargate has no task with cpu 256 and memory 4096; with cpu 256 use memory 512, 1024 or 2048 (MiB)`}},
 		{"Fargate 512/4096", fargateSized("512", "4096"), nil},
 		{"Fargate 512/5120", fargateSized("512", "5120"), []string{`memory: Fargate has no task with cpu 512 and memory 5120; with cpu 512 use memory 1024 to 4096 in steps of 1024`}},
 		{"Fargate 1024/8192", fargateSized("1 vCPU", "8 GB"), nil},
