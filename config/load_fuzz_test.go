@@ -3,42 +3,22 @@ package config
 import (
 	"context"
 	"errors"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/rogpeppe/go-internal/txtar"
+	"github.com/tamp-ecs/tamp/internal/fixtures"
 )
 
-// fixtures calls add with every file under dirs, and every file inside
-// the testscript archives (*.txtar) there, whose name keep accepts.
-func fixtures(t testing.TB, keep func(name string) bool, add func(name string, data []byte), dirs ...string) {
-	for _, dir := range dirs {
-		err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() {
-				return err
-			}
-			data, err := os.ReadFile(path)
-			if err != nil {
-				return err
-			}
-			if strings.HasSuffix(path, ".txtar") {
-				for _, f := range txtar.Parse(data).Files {
-					if keep(f.Name) {
-						add(f.Name, f.Data)
-					}
-				}
-			} else if keep(path) {
-				add(path, data)
-			}
-			return nil
-		})
-		if err != nil {
-			t.Fatal(err)
+// fixtureFiles calls add with every fixture file (see fixtures.Each) whose
+// name keep accepts.
+func fixtureFiles(t testing.TB, keep func(name string) bool, add func(name string, data []byte), dirs ...string) {
+	fixtures.Each(t, func(name string, data []byte) {
+		if keep(name) {
+			add(name, data)
 		}
-	}
+	}, dirs...)
 }
 
 var configExts = []string{".yaml", ".json", ".jsonnet", ".yml"}
@@ -48,7 +28,7 @@ var configExts = []string{".yaml", ".json", ".jsonnet", ".yml"}
 // it never panics, and every error names the file. The seeds are every
 // YAML, JSON and Jsonnet fixture in the tree.
 func FuzzLoad(f *testing.F) {
-	fixtures(f, func(name string) bool {
+	fixtureFiles(f, func(name string) bool {
 		ext := filepath.Ext(name)
 		return ext == ".yaml" || ext == ".yml" || ext == ".json" || ext == ".jsonnet"
 	}, func(name string, data []byte) {
@@ -94,7 +74,7 @@ func FuzzLoad(f *testing.F) {
 // never panics, never takes more than a bounded document, and every error
 // names the file.
 func FuzzYAMLToJSON(f *testing.F) {
-	fixtures(f, func(name string) bool {
+	fixtureFiles(f, func(name string) bool {
 		return strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml")
 	}, func(_ string, data []byte) { f.Add(data) }, "testdata", "../testdata")
 	f.Add([]byte(billionLaughs("")))

@@ -2,48 +2,20 @@ package ecs
 
 import (
 	"bytes"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/rogpeppe/go-internal/txtar"
+	"github.com/tamp-ecs/tamp/internal/fixtures"
 )
 
 // jsonFixtures adds every JSON fixture in the tree (files, and files in
 // testscript archives) that contains marker to f's seed corpus.
 func jsonFixtures(f *testing.F, marker string) {
-	add := func(name string, data []byte) {
+	fixtures.Each(f, func(name string, data []byte) {
 		if strings.HasSuffix(name, ".json") && bytes.Contains(data, []byte(marker)) {
 			f.Add(data)
 		}
-	}
-	for _, dir := range []string{"testdata", "../testdata", "../config/testdata", "../examples"} {
-		err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-			if os.IsNotExist(err) {
-				return filepath.SkipDir
-			}
-			if err != nil || d.IsDir() {
-				return err
-			}
-			data, err := os.ReadFile(path)
-			if err != nil {
-				return err
-			}
-			if strings.HasSuffix(path, ".txtar") {
-				for _, file := range txtar.Parse(data).Files {
-					add(file.Name, file.Data)
-				}
-				return nil
-			}
-			add(path, data)
-			return nil
-		})
-		if err != nil {
-			f.Fatal(err)
-		}
-	}
+	}, "testdata", "../testdata", "../config/testdata", "../examples")
 }
 
 // FuzzDecodeTaskDefinition runs a task definition file's rendered text

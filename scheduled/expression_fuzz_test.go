@@ -1,13 +1,12 @@
 package scheduled
 
 import (
-	"io/fs"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/tamp-ecs/tamp/internal/fixtures"
 )
 
 var expressionText = regexp.MustCompile(`(?:rate|cron|at)\([^)\n]*\)`)
@@ -17,30 +16,14 @@ var expressionText = regexp.MustCompile(`(?:rate|cron|at)\([^)\n]*\)`)
 func expressionFixtures(f *testing.F) []string {
 	seen := map[string]bool{}
 	var out []string
-	for _, dir := range []string{"../testdata", "../examples", "."} {
-		err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-			if os.IsNotExist(err) {
-				return filepath.SkipDir
+	fixtures.Each(f, func(_ string, data []byte) {
+		for _, m := range expressionText.FindAllString(string(data), -1) {
+			if !seen[m] {
+				seen[m] = true
+				out = append(out, m)
 			}
-			if err != nil || d.IsDir() {
-				return err
-			}
-			data, err := os.ReadFile(path)
-			if err != nil {
-				return err
-			}
-			for _, m := range expressionText.FindAllString(string(data), -1) {
-				if !seen[m] {
-					seen[m] = true
-					out = append(out, m)
-				}
-			}
-			return nil
-		})
-		if err != nil {
-			f.Fatal(err)
 		}
-	}
+	}, "../testdata", "../examples", ".")
 	return out
 }
 

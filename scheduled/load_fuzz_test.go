@@ -2,15 +2,13 @@ package scheduled
 
 import (
 	"context"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/rogpeppe/go-internal/txtar"
-
 	"github.com/tamp-ecs/tamp/config"
+	"github.com/tamp-ecs/tamp/internal/fixtures"
 )
 
 // FuzzLoadTasks reads a tasks file's bytes as the commands do (rendered,
@@ -19,24 +17,11 @@ import (
 // the tasks file or the config. The seeds are the scheduled task lists
 // of the tree's fixtures.
 func FuzzLoadTasks(f *testing.F) {
-	err := filepath.WalkDir("../testdata", func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".txtar") {
-			return err
+	fixtures.Each(f, func(name string, data []byte) {
+		if strings.HasSuffix(name, ".yaml") && strings.Contains(string(data), "schedule:") && !strings.Contains(string(data), "scheduled:") {
+			f.Add(data)
 		}
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		for _, file := range txtar.Parse(data).Files {
-			if strings.HasSuffix(file.Name, ".yaml") && strings.Contains(string(file.Data), "schedule:") && !strings.Contains(string(file.Data), "scheduled:") {
-				f.Add(file.Data)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		f.Fatal(err)
-	}
+	}, "../testdata/script")
 	f.Add([]byte("- name: a\n  schedule: cron(0 16 * * ? *)\n  container: app\n  container_overrides: [{name: app, command: [x]}]\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		dir := t.TempDir()

@@ -1,12 +1,11 @@
 package tfstate
 
 import (
-	"io/fs"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/tamp-ecs/tamp/internal/fixtures"
 )
 
 // addressText finds state addresses as the fixtures and tests write them:
@@ -27,24 +26,11 @@ func FuzzLookup(f *testing.F) {
 			f.Add(addr + suffix)
 		}
 	}
-	for _, dir := range []string{".", "../testdata", "../config/testdata"} {
-		err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() {
-				return err
-			}
-			data, err := os.ReadFile(path)
-			if err != nil {
-				return err
-			}
-			for _, m := range addressText.FindAllStringSubmatch(string(data), -1) {
-				f.Add(m[1] + m[2] + m[3])
-			}
-			return nil
-		})
-		if err != nil {
-			f.Fatal(err)
+	fixtures.Each(f, func(_ string, data []byte) {
+		for _, m := range addressText.FindAllStringSubmatch(string(data), -1) {
+			f.Add(m[1] + m[2] + m[3])
 		}
-	}
+	}, ".", "../testdata", "../config/testdata")
 	f.Fuzz(func(t *testing.T, addr string) {
 		v, err := s.Lookup(addr)
 		if err != nil {
@@ -60,21 +46,11 @@ func FuzzLookup(f *testing.F) {
 // FuzzParse reads a state file's bytes and looks up every address it
 // holds: no panic. The seeds are the tree's state fixtures.
 func FuzzParse(f *testing.F) {
-	for _, dir := range []string{"testdata", "../testdata", "../config/testdata"} {
-		err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() || !strings.HasSuffix(path, ".tfstate") {
-				return err
-			}
-			data, err := os.ReadFile(path)
-			if err == nil {
-				f.Add(data)
-			}
-			return err
-		})
-		if err != nil {
-			f.Fatal(err)
+	fixtures.Each(f, func(name string, data []byte) {
+		if strings.HasSuffix(name, ".tfstate") {
+			f.Add(data)
 		}
-	}
+	}, "testdata", "../testdata", "../config/testdata")
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s, err := Parse(data)
 		if err != nil {
