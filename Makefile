@@ -22,7 +22,8 @@ test: check-moto
 # and then runs as a regular test case.
 FUZZTIME ?= 3s
 FUZZ_TARGETS := config:FuzzLoad config:FuzzYAMLToJSON ecs:FuzzDecodeTaskDefinition ecs:FuzzDecodeService \
-	scheduled:FuzzParseExpression scheduled:FuzzNextRun scheduled:FuzzLoadTasks tfstate:FuzzLookup tfstate:FuzzParse
+	scheduled:FuzzParseExpression scheduled:FuzzNextRun scheduled:FuzzLoadTasks tfstate:FuzzLookup tfstate:FuzzParse \
+	internal/mask:FuzzMask cmd/tamp:FuzzSecretsNeverPrinted
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
 	  pkg=$${t%%:*}; fn=$${t##*:}; \

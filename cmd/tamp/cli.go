@@ -117,13 +117,16 @@ func runWith(ctx context.Context, args []string, stdout, stderr io.Writer, newCl
 		return 0
 	}
 	if err != nil {
-		return report(stderr, err)
+		return report(stderr, err, nil)
 	}
 	masker := mask.New(cli.ShowSecrets)
+	maskedOut, maskedErr := masker.Writer(stdout), masker.Writer(stderr)
+	defer maskedOut.Flush()
+	defer maskedErr.Flush()
 	a := &app{
 		Globals:   &cli.Globals,
-		stdout:    masker.Writer(stdout),
-		stderr:    masker.Writer(stderr),
+		stdout:    maskedOut,
+		stderr:    maskedErr,
 		masker:    masker,
 		color:     term.UseColor(cli.Color, stderr),
 		colorOut:  term.UseColor(cli.Color, stdout),
@@ -135,17 +138,18 @@ func runWith(ctx context.Context, args []string, stdout, stderr io.Writer, newCl
 	}
 	a.clients, a.trace = newClients(&cli.Globals, trace), trace
 	if err := envfile.Load(cli.Envfile...); err != nil {
-		return report(a.stderr, err)
+		return report(a.stderr, err, masker)
 	}
 	kctx.BindTo(ctx, (*context.Context)(nil))
 	err = kctx.Run(a)
-	return report(a.stderr, err)
+	return report(a.stderr, err, masker)
 }
 
 // report prints err, if any, and returns the exit code for it. Each
 // problem gets its own "error:" line; lines that belong to it (a source
-// excerpt) are indented below it.
-func report(stderr io.Writer, err error) int {
+// excerpt) are indented below it. Secrets are masked before the lines are
+// split and indented, which would cut a secret holding a newline apart.
+func report(stderr io.Writer, err error, masker *mask.Masker) int {
 	if err == nil {
 		return 0
 	}
@@ -158,7 +162,11 @@ func report(stderr io.Writer, err error) int {
 		b.WriteString("error: interrupted\n")
 	} else {
 		for _, problem := range problems(err) {
-			first, rest, _ := strings.Cut(strings.TrimRight(problem.Error(), "\n"), "\n")
+			text := problem.Error()
+			if masker != nil {
+				text = masker.Mask(text)
+			}
+			first, rest, _ := strings.Cut(strings.TrimRight(text, "\n"), "\n")
 			fmt.Fprintf(&b, "error: %s\n", first)
 			for _, l := range strings.Split(rest, "\n") {
 				if strings.TrimSpace(l) != "" {

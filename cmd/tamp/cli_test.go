@@ -144,7 +144,7 @@ func TestReport(t *testing.T) {
 		errors.New("a.json: family: is required"),
 		errors.New("cfg.yaml: [3:7] bad token\n> 3 | x: [\n       ^"),
 	))
-	if code := report(&b, err); code != 1 {
+	if code := report(&b, err, nil); code != 1 {
 		t.Errorf("code = %d", code)
 	}
 	want := "error: a.json: family: is required\n" +

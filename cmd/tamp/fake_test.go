@@ -20,8 +20,10 @@ import (
 	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/tamp-ecs/tamp/config"
 	"github.com/tamp-ecs/tamp/ecs"
 	"github.com/tamp-ecs/tamp/internal/awsjson"
+	"github.com/tamp-ecs/tamp/internal/clients"
 	"github.com/tamp-ecs/tamp/internal/fakeaws"
 	"github.com/tamp-ecs/tamp/scheduled"
 	"github.com/tamp-ecs/tamp/verify"
@@ -35,6 +37,8 @@ type fakeClients struct {
 	sched  *fakeaws.Scheduler
 	events *fakeaws.Events
 	logs   *fakeaws.Logs
+	ssm    *fakeaws.SSM
+	sm     *fakeaws.SecretsManager
 	sts    *fakeSTS
 	lookup *fakeLookup
 
@@ -48,12 +52,15 @@ type fakeClients struct {
 	dir string
 }
 
-var _ Clients = (*fakeClients)(nil)
+var (
+	_ Clients            = (*fakeClients)(nil)
+	_ clients.PluginAPIs = (*fakeClients)(nil)
+)
 
 func newFakeClients() *fakeClients {
 	return &fakeClients{
 		ecs: fakeaws.NewECS(), sched: fakeaws.NewScheduler(), events: fakeaws.NewEvents(), logs: fakeaws.NewLogs(),
-		sts: &fakeSTS{}, lookup: newFakeLookup(),
+		ssm: fakeaws.NewSSM(), sm: fakeaws.NewSecretsManager(), sts: &fakeSTS{}, lookup: newFakeLookup(),
 	}
 }
 
@@ -111,6 +118,12 @@ func (f *fakeClients) AWSConfig(_ context.Context, region string) (aws.Config, e
 	return aws.Config{Region: regionOf(region)}, nil
 }
 
+// SSM and SecretsManager answer the config's ssm and secretsmanager
+// functions (clients.PluginAPIs).
+func (f *fakeClients) SSM() config.SSMAPI { return f.ssm }
+
+func (f *fakeClients) SecretsManager() config.SecretsManagerAPI { return f.sm }
+
 // resetCalls forgets every fake's call counts, after seeding a scenario
 // through the API.
 func (f *fakeClients) resetCalls() {
@@ -118,6 +131,8 @@ func (f *fakeClients) resetCalls() {
 	f.sched.ResetCalls()
 	f.events.ResetCalls()
 	f.logs.ResetCalls()
+	f.ssm.ResetCalls()
+	f.sm.ResetCalls()
 	f.sts.calls.Store(0)
 	f.lookup.reset()
 	f.mu.Lock()

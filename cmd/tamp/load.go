@@ -6,6 +6,7 @@ import (
 
 	"github.com/tamp-ecs/tamp/config"
 	"github.com/tamp-ecs/tamp/ecs"
+	"github.com/tamp-ecs/tamp/internal/clients"
 	"github.com/tamp-ecs/tamp/internal/progress"
 	"github.com/tamp-ecs/tamp/internal/version"
 	"github.com/tamp-ecs/tamp/rollout"
@@ -17,7 +18,7 @@ func (a *app) loadProject(ctx context.Context) (*config.Project, error) {
 	if a.project != nil {
 		return a.project, nil
 	}
-	p, err := config.Load(ctx, a.Config, config.Options{
+	opts := config.Options{
 		ExtStr:  a.ExtStr,
 		ExtCode: a.ExtCode,
 		Region:  a.Region,
@@ -28,7 +29,11 @@ func (a *app) loadProject(ctx context.Context) (*config.Project, error) {
 		AWS:     a.clients.AWSConfig,
 		Trace:   a.trace,
 		Masker:  a.masker,
-	})
+	}
+	if own, ok := a.clients.(clients.PluginAPIs); ok {
+		opts.SSM, opts.SecretsManager = own.SSM(), own.SecretsManager()
+	}
+	p, err := config.Load(ctx, a.Config, opts)
 	if err != nil {
 		return nil, config.Invalid(err)
 	}

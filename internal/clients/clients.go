@@ -18,6 +18,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/tamp-ecs/tamp/config"
 	"github.com/tamp-ecs/tamp/ecs"
 	"github.com/tamp-ecs/tamp/internal/awscall"
 	"github.com/tamp-ecs/tamp/internal/awsclient"
@@ -42,6 +43,15 @@ type Set interface {
 	// AWSConfig is the SDK configuration the config's plugins (tfstate,
 	// ssm, secretsmanager) read values with.
 	AWSConfig(ctx context.Context, region string) (aws.Config, error)
+}
+
+// PluginAPIs is what a Set answers the config's ssm and secretsmanager
+// functions with, when it answers them itself (command tests' fakes). The
+// SDK Set does not: the plugins make SDK clients from AWSConfig, for the
+// region each plugin names.
+type PluginAPIs interface {
+	SSM() config.SSMAPI
+	SecretsManager() config.SecretsManagerAPI
 }
 
 // ECSAPI is what the commands use of ECS: deploys and one-off tasks.

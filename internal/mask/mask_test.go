@@ -179,3 +179,72 @@ func TestAddAfterWriter(t *testing.T) {
 		t.Errorf("written %q, want %q", got, want)
 	}
 }
+
+func TestWriterSplitSecret(t *testing.T) {
+	const P = mask.Placeholder
+	m := mask.New(false)
+	m.Add("s3cr3t")
+	var buf bytes.Buffer
+	w := m.Writer(&buf)
+	for _, s := range []string{"token=s3", "cr", "3t and s", "3cr3t\nnext: s"} {
+		if _, err := w.Write([]byte(s)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// "s" could start the secret: it waits for the next write, or Flush.
+	if got, want := buf.String(), "token="+P+" and "+P+"\nnext: "; got != want {
+		t.Errorf("before Flush: %q, want %q", got, want)
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := buf.String(), "token="+P+" and "+P+"\nnext: s"; got != want {
+		t.Errorf("after Flush: %q, want %q", got, want)
+	}
+}
+
+func TestWriterHoldsOnlyWhatCouldBeASecret(t *testing.T) {
+	m := mask.New(false)
+	m.Add("s3cr3t")
+	var buf bytes.Buffer
+	w := m.Writer(&buf)
+	w.Write([]byte("deploying web\n"))
+	if got := buf.String(); got != "deploying web\n" {
+		t.Errorf("a line that cannot start a secret is held back: written %q", got)
+	}
+}
+
+func TestForms(t *testing.T) {
+	// Every way tamp's outputs write `p&ss"w0rd` is a form.
+	forms := mask.Forms(`p&ss"w0rd`)
+	for _, want := range []string{
+		`p&ss"w0rd`,          // raw
+		`p\u0026ss\"w0rd`,    // encoding/json
+		`p&ss\"w0rd`,         // JSON without HTML escaping, %q, Jsonnet
+		`p\\u0026ss\\\"w0rd`, // JSON inside JSON, HTML-escaped
+		`p&ss\\\"w0rd`,       // JSON inside JSON
+		`p%26ss%22w0rd`,      // URL query
+		"cCZzcyJ3MHJk",       // base64
+		`p&ss\"w0rd`,         // shell double quotes
+	} {
+		found := false
+		for _, f := range forms {
+			found = found || f == want
+		}
+		if !found {
+			t.Errorf("Forms has no %s; it has %q", want, forms)
+		}
+	}
+	if got := mask.Forms(`it's`); !contains(got, `it''s`) || !contains(got, `it'\''s`) {
+		t.Errorf("Forms(it's) = %q, want YAML's it''s and the shell's it'\\''s", got)
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
