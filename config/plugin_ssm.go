@@ -152,6 +152,10 @@ func (s *ssmStore) value(ctx context.Context, name string, index ...int) (string
 		return "", p.err
 	}
 	if len(index) == 0 {
+		if p.typ == string(ssmtypes.ParameterTypeStringList) {
+			return "", fmt.Errorf("parameter %s is a StringList of %d items; give the index of one, counting from 0 ({{ ssm `%s` 0 }}, or std.native('ssm_list')('%s', 0) in Jsonnet)",
+				name, len(strings.Split(p.value, ",")), name, name)
+		}
 		return p.value, nil
 	}
 	if p.typ != string(ssmtypes.ParameterTypeStringList) {

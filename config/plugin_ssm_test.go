@@ -156,6 +156,8 @@ func TestSSMErrors(t *testing.T) {
 	}{
 		{"missing", "{{ ssm `/app/nope` }}", nil, "t.json:1: {{ ssm `/app/nope` }}: parameter /app/nope not found; check its name and region"},
 		{"index on a String", "{{ ssm `/app/host` 0 }}", nil, "parameter /app/host is a String, not a StringList; drop the index"},
+		{"a StringList without an index", "{{ ssm `/app/azs` }}", nil,
+			"t.json:1: {{ ssm `/app/azs` }}: parameter /app/azs is a StringList of 2 items; give the index of one, counting from 0 ({{ ssm `/app/azs` 0 }}, or std.native('ssm_list')('/app/azs', 0) in Jsonnet)"},
 		{"index out of range", "{{ ssm `/app/azs` 2 }}", nil, "parameter /app/azs has 2 items; index 2 is out of range"},
 		{"access denied", "{{ ssm `/app/host` }}", &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "not authorized to perform ssm:GetParameters"},
 			"t.json:1: {{ ssm `/app/host` }}: ssm:GetParameters: AccessDeniedException: not authorized to perform ssm:GetParameters"},
