@@ -33,6 +33,13 @@ type Config struct {
 	// FilterCommand is accepted so ecspresso configs load; tamp never prompts.
 	FilterCommand string `yaml:"filter_command,omitempty" json:"filter_command,omitempty"`
 
+	// oneService: the config was written in the ecspresso one-service form.
+	oneService bool
+	// unnamed is the service definition of a one-service config that names
+	// no service (no service key, no serviceName in the file): commands on
+	// its task definition work, commands on the service refuse.
+	unnamed string
+
 	// Path is the config file; Dir is its directory, against which relative
 	// paths resolve.
 	Path string `yaml:"-" json:"-"`
@@ -46,12 +53,30 @@ type PluginConfig struct {
 	FuncPrefix string         `yaml:"func_prefix,omitempty" json:"func_prefix,omitempty"`
 }
 
-// Service is one ECS service and the task definition it runs.
+// Service is one ECS service and the task definition it runs. Either file
+// may be left out: without a service definition tamp changes only the
+// service's task definition; without a task definition only commands that
+// act on what runs (status, scale, wait, rollback) work.
 type Service struct {
 	Name              string      `yaml:"name" json:"name"`
 	ServiceDefinition string      `yaml:"service_definition,omitempty" json:"service_definition,omitempty"`
-	TaskDefinition    string      `yaml:"task_definition" json:"task_definition"`
+	TaskDefinition    string      `yaml:"task_definition,omitempty" json:"task_definition,omitempty"`
 	CodeDeploy        *CodeDeploy `yaml:"codedeploy,omitempty" json:"codedeploy,omitempty"`
+}
+
+// ServiceKey is a key of the named service as the config writes it:
+// "services[0].task_definition", or "task_definition" in the ecspresso
+// one-service form, so messages name what the user wrote.
+func (c *Config) ServiceKey(name, key string) string {
+	if c.oneService {
+		return key
+	}
+	for i, s := range c.Services {
+		if s.Name == name {
+			return fmt.Sprintf("services[%d].%s", i, key)
+		}
+	}
+	return key
 }
 
 // TaskDefinition is a task definition that no service owns (batches,
@@ -96,8 +121,17 @@ const DefaultTimeout = 10 * time.Minute
 // Duration is a time.Duration written as "15m" or "1h30m".
 type Duration struct{ time.Duration }
 
-// UnmarshalYAML accepts a Go duration string.
+// UnmarshalYAML accepts a Go duration string, or a whole number of
+// seconds (ecspresso configs write `timeout: 300`).
 func (d *Duration) UnmarshalYAML(unmarshal func(any) error) error {
+	var secs int64
+	if err := unmarshal(&secs); err == nil {
+		if secs <= 0 {
+			return fmt.Errorf("timeout: %d is not a positive number of seconds; write it like \"10m\" or 600", secs)
+		}
+		d.Duration = time.Duration(secs) * time.Second
+		return nil
+	}
 	var s string
 	if err := unmarshal(&s); err != nil {
 		return fmt.Errorf("timeout: expected a duration such as \"10m\"")

@@ -1,7 +1,9 @@
 package config
 
 import (
+	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -100,6 +102,9 @@ func Load(ctx context.Context, path string, opts Options) (*Project, error) {
 		cfg.Timeout = &Duration{opts.Timeout}
 	}
 	if err := cfg.fold(); err != nil {
+		return nil, err
+	}
+	if err := cfg.nameFromDefinition(r); err != nil {
 		return nil, err
 	}
 	if err := cfg.validate(); err != nil {
@@ -256,7 +261,9 @@ func (c *Config) fold() error {
 		return fmt.Errorf("%s: use either services/task_definitions or the one-service keys service/service_definition/task_definition, not both", c.Path)
 	}
 	switch {
-	case c.Service != "":
+	case c.Service != "" || c.ServiceDefinition != "":
+		// Without service, nameFromDefinition reads the name from the
+		// service definition's serviceName, as ecspresso does.
 		c.Services = []Service{{
 			Name:              c.Service,
 			ServiceDefinition: c.ServiceDefinition,
@@ -264,16 +271,71 @@ func (c *Config) fold() error {
 			CodeDeploy:        c.CodeDeploy,
 		}}
 	case c.TaskDefinition != "":
-		if c.ServiceDefinition != "" {
-			return fmt.Errorf("%s: service_definition is set but service is not; add service: NAME", c.Path)
-		}
-		name := strings.TrimSuffix(filepath.Base(c.TaskDefinition), filepath.Ext(c.TaskDefinition))
-		c.TaskDefinitions = []TaskDefinition{{Name: name, Path: c.TaskDefinition}}
+		c.TaskDefinitions = []TaskDefinition{{Name: fileName(c.TaskDefinition), Path: c.TaskDefinition}}
 	default:
 		return fmt.Errorf("%s: codedeploy is set but service is not; add service: NAME", c.Path)
 	}
 	c.Service, c.ServiceDefinition, c.TaskDefinition, c.CodeDeploy = "", "", "", nil
+	c.oneService = true
 	return nil
+}
+
+// fileName is a path's base name without its extension.
+func fileName(path string) string {
+	return strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+}
+
+// nameFromDefinition names a one-service config's service that the config
+// leaves unnamed, from serviceName in its service definition. When that
+// does not name it either, the config keeps the task definition (render,
+// register and run work on it) and remembers that the service is unnamed,
+// for the commands that act on services to refuse.
+func (c *Config) nameFromDefinition(r *Renderer) error {
+	if !c.oneService || len(c.Services) != 1 || c.Services[0].Name != "" {
+		return nil
+	}
+	s := c.Services[0]
+	if _, err := os.Stat(c.Abs(s.ServiceDefinition)); err != nil {
+		return fmt.Errorf("%s: service_definition: %s: file not found (relative paths start at %s)", c.Path, s.ServiceDefinition, c.Dir)
+	}
+	text, err := r.JSON(c.Abs(s.ServiceDefinition))
+	if err != nil {
+		return err
+	}
+	var named struct {
+		ServiceName string `json:"serviceName"`
+		Service     struct {
+			ServiceName string `json:"serviceName"`
+		} `json:"service"` // describe-services output
+	}
+	_ = json.Unmarshal(text, &named) // a file that does not decode is reported where it is loaded
+	if name := cmp.Or(named.ServiceName, named.Service.ServiceName); name != "" {
+		c.Services[0].Name = name
+		return nil
+	}
+	switch {
+	case s.CodeDeploy != nil:
+		return fmt.Errorf("%s: codedeploy is set but no service is named: add service: NAME (or serviceName to %s)", c.Path, s.ServiceDefinition)
+	case s.TaskDefinition == "":
+		return fmt.Errorf("%s: service_definition is set but no service is named, and there is no task_definition to work on: add service: NAME (or serviceName to %s)", c.Path, s.ServiceDefinition)
+	}
+	c.unnamed = s.ServiceDefinition
+	c.Services = nil
+	c.TaskDefinitions = []TaskDefinition{{Name: fileName(s.TaskDefinition), Path: s.TaskDefinition}}
+	return nil
+}
+
+// ServicesNamed is nil when every service of the config has a name; for a
+// one-service config that names none (no service key, no serviceName in
+// its service definition) it is the error for commands that act on a
+// service: they cannot.
+func (c *Config) ServicesNamed() error {
+	if c.unnamed == "" {
+		return nil
+	}
+	return Invalid(fmt.Errorf("%s: service_definition %s is set but no service is named; add service: NAME to %s (or serviceName to %s). "+
+		"Commands on the task definition alone (render taskdefs, register, run) work without it",
+		c.Path, c.unnamed, filepath.Base(c.Path), c.unnamed))
 }
 
 // validate checks what decoding cannot: names, required keys and files.
@@ -310,10 +372,16 @@ func (c *Config) validate() error {
 	}
 	for i, s := range c.Services {
 		field := fmt.Sprintf("services[%d]", i)
+		if c.oneService {
+			field = "service"
+		}
+		key := func(k string) string { return strings.TrimPrefix(field+"."+k, "service.") }
 		unique(field, s.Name)
-		fileExists(field+".task_definition", s.TaskDefinition)
+		if s.TaskDefinition != "" {
+			fileExists(key("task_definition"), s.TaskDefinition)
+		}
 		if s.ServiceDefinition != "" {
-			fileExists(field+".service_definition", s.ServiceDefinition)
+			fileExists(key("service_definition"), s.ServiceDefinition)
 		}
 	}
 	for i, td := range c.TaskDefinitions {
@@ -408,7 +476,9 @@ type Selection struct {
 func (sel Selection) Paths() []string {
 	var paths []string
 	for _, s := range sel.Services {
-		paths = append(paths, s.TaskDefinition)
+		if s.TaskDefinition != "" {
+			paths = append(paths, s.TaskDefinition)
+		}
 		if s.ServiceDefinition != "" {
 			paths = append(paths, s.ServiceDefinition)
 		}

@@ -343,6 +343,7 @@ func TestLoadEcspressoForm(t *testing.T) {
 		"ecs-service-def.jsonnet": "{}",
 		"ecs-task-def.jsonnet":    "{}",
 		"batch-task.json":         "{}",
+		"named-service.json":      `{"serviceName": "from-file", "desiredCount": 1}`,
 	}
 	tests := []struct {
 		name     string
@@ -350,6 +351,8 @@ func TestLoadEcspressoForm(t *testing.T) {
 		services []Service
 		tds      []TaskDefinition
 		filter   string
+		timeout  time.Duration
+		unnamed  string // what ServicesNamed says
 		wantErr  string
 	}{
 		{
@@ -397,9 +400,26 @@ appspec:
 			wantErr: "use either services/task_definitions or the one-service keys service/service_definition/task_definition, not both",
 		},
 		{
-			name:    "service_definition without service",
-			config:  "service_definition: ecs-service-def.jsonnet\ntask_definition: ecs-task-def.jsonnet\n",
-			wantErr: "service_definition is set but service is not; add service: NAME",
+			name:     "service_definition without service: the name is the file's serviceName",
+			config:   "service_definition: named-service.json\ntask_definition: ecs-task-def.jsonnet\n",
+			services: []Service{{Name: "from-file", ServiceDefinition: "named-service.json", TaskDefinition: "ecs-task-def.jsonnet"}},
+		},
+		{
+			name:   "service_definition without service or serviceName: the task definition alone",
+			config: "service_definition: ecs-service-def.jsonnet\ntask_definition: ecs-task-def.jsonnet\n",
+			tds:    []TaskDefinition{{Name: "ecs-task-def", Path: "ecs-task-def.jsonnet"}},
+			unnamed: "service_definition ecs-service-def.jsonnet is set but no service is named; add service: NAME to ecspresso.yml " +
+				"(or serviceName to ecs-service-def.jsonnet)",
+		},
+		{
+			name:    "service_definition alone, naming no service",
+			config:  "service_definition: ecs-service-def.jsonnet\n",
+			wantErr: "service_definition is set but no service is named, and there is no task_definition to work on: add service: NAME (or serviceName to ecs-service-def.jsonnet)",
+		},
+		{
+			name:    "service_definition that is not there",
+			config:  "service_definition: nosuch.json\ntask_definition: ecs-task-def.jsonnet\n",
+			wantErr: "service_definition: nosuch.json: file not found",
 		},
 		{
 			name:    "codedeploy without service",
@@ -407,9 +427,20 @@ appspec:
 			wantErr: "codedeploy is set but service is not; add service: NAME",
 		},
 		{
-			name:    "service without task_definition",
-			config:  "service: web\n",
-			wantErr: "services[0].task_definition is required",
+			name:     "service without task_definition: status, scale, wait and rollback need none",
+			config:   "service: web\ncluster: default\ntimeout: 10m\n",
+			services: []Service{{Name: "web"}},
+		},
+		{
+			name:     "timeout in seconds, as ecspresso's test configs write it",
+			config:   "service: web\ntimeout: 300\n",
+			services: []Service{{Name: "web"}},
+			timeout:  5 * time.Minute,
+		},
+		{
+			name:    "timeout of zero seconds",
+			config:  "service: web\ntimeout: 0\n",
+			wantErr: "timeout: 0 is not a positive number of seconds",
 		},
 	}
 	for _, tt := range tests {
@@ -440,6 +471,15 @@ appspec:
 			if p.FilterCommand != tt.filter {
 				t.Errorf("FilterCommand = %q, want %q", p.FilterCommand, tt.filter)
 			}
+			if tt.timeout != 0 && p.EffectiveTimeout() != tt.timeout {
+				t.Errorf("timeout = %v, want %v", p.EffectiveTimeout(), tt.timeout)
+			}
+			if tt.unnamed == "" && p.ServicesNamed() != nil {
+				t.Errorf("ServicesNamed: %v", p.ServicesNamed())
+			}
+			if tt.unnamed != "" {
+				wantErr(t, p.ServicesNamed(), path+": "+tt.unnamed)
+			}
 		})
 	}
 }
@@ -469,7 +509,6 @@ task_definitions:
 		path + ": services[0].task_definition: missing-task.json: file not found (relative paths start at " + dir + ")",
 		path + `: services[1]: name "web" is already used by services[0]; names must be unique`,
 		path + `: services[1].service_definition: "service.txt" has an unsupported extension; use .json, .jsonnet, .yaml or .yml`,
-		path + ": services[2].task_definition is required",
 		path + `: task_definitions[0]: name "api" is already used by services[2]; names must be unique`,
 		path + ": task_definitions[1]: name is required",
 		path + ": task_definitions[2].path: ../elsewhere/batch.jsonnet: file not found",

@@ -112,7 +112,10 @@ func load(ctx context.Context, r Renderer, sel config.Selection, keep bool) (*De
 		return td
 	}
 	for _, s := range sel.Services {
-		svc := &Service{Name: s.Name, TaskDefinition: loadTD(s.Name, s.TaskDefinition)}
+		svc := &Service{Name: s.Name}
+		if s.TaskDefinition != "" {
+			svc.TaskDefinition = loadTD(s.Name, s.TaskDefinition)
+		}
 		problem := func(p ...error) {
 			if !keep {
 				errs = append(errs, p...)

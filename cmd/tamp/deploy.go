@@ -47,7 +47,7 @@ func (c *DeployCmd) Run(ctx context.Context, a *app) error {
 			return config.Invalid(fmt.Errorf("%w: %d NG; deploy stopped", errVerifyNG, rep.Summary[verify.NG]))
 		}
 	}
-	p, scope, defs, err := a.definitions(ctx, true)
+	p, scope, defs, err := a.definitions(ctx, needs{command: "deploy", services: true})
 	if err != nil {
 		return err
 	}

@@ -20,7 +20,7 @@ type DiffCmd struct {
 var errDiffers = errors.New("differences found")
 
 func (c *DiffCmd) Run(ctx context.Context, a *app) error {
-	p, scope, defs, err := a.definitions(ctx, false)
+	p, scope, defs, err := a.definitions(ctx, needs{command: "diff", services: true, standalone: true})
 	if err != nil {
 		return err
 	}

@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/tamp-ecs/tamp/config"
 	"github.com/tamp-ecs/tamp/ecs"
@@ -63,20 +65,63 @@ func (a *app) inScope(ctx context.Context) (*config.Project, *config.Scope, erro
 	return p, a.scope, nil
 }
 
-// definitions renders and validates every definition in scope (only the
-// services' with servicesOnly). Any problem stops the command before it
-// reaches AWS.
-func (a *app) definitions(ctx context.Context, servicesOnly bool) (*config.Project, *config.Scope, *ecs.Definitions, error) {
+// needs is what a command works on of the definitions in scope.
+type needs struct {
+	command string // for messages: "deploy"
+	// services: the services themselves, each checked against the task
+	// definition it runs; otherwise only the services' task definitions
+	// are read (a service definition's problem does not stop register).
+	services bool
+	// standalone: task_definitions entries too.
+	standalone bool
+	// noTaskDefinitions: the command works on services without a
+	// task_definition (render services).
+	noTaskDefinitions bool
+}
+
+// definitions renders and validates every definition in scope that the
+// command needs. Any problem stops the command before it reaches AWS.
+func (a *app) definitions(ctx context.Context, n needs) (*config.Project, *config.Scope, *ecs.Definitions, error) {
 	p, scope, err := a.inScope(ctx)
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	if n.services {
+		if err := p.ServicesNamed(); err != nil {
+			return nil, nil, nil, err
+		}
+	}
 	sel := scope.Selection()
-	if servicesOnly {
+	if !n.standalone {
 		sel.TaskDefinitions = nil
+	}
+	sel.Services = slices.Clone(sel.Services) // the scope's stay as they are
+	var missing []error
+	for i, s := range sel.Services {
+		if s.TaskDefinition == "" && !n.noTaskDefinitions {
+			missing = append(missing, fmt.Errorf("%s: service %s has no %s, which %s needs; add it (status, scale, wait and rollback work without one)",
+				p.Path, s.Name, p.ServiceKey(s.Name, "task_definition"), n.command))
+		}
+		if !n.services {
+			sel.Services[i].ServiceDefinition = ""
+		}
+	}
+	if err := errors.Join(missing...); err != nil {
+		return nil, nil, nil, config.Invalid(err)
 	}
 	defs, err := ecs.Load(ctx, p, sel)
 	return p, scope, defs, config.Invalid(err)
+}
+
+// taskDefinitionsOnly is every task definition of the config, the
+// services' and the standalone ones, without the service definitions:
+// what scheduled tasks may run.
+func taskDefinitionsOnly(p *config.Project) config.Selection {
+	sel := config.Selection{TaskDefinitions: p.TaskDefinitions}
+	for _, s := range p.Services {
+		sel.Services = append(sel.Services, config.Service{Name: s.Name, TaskDefinition: s.TaskDefinition})
+	}
+	return sel
 }
 
 // serviceNames are the services in scope, for commands that act on running
@@ -84,6 +129,9 @@ func (a *app) definitions(ctx context.Context, servicesOnly bool) (*config.Proje
 func (a *app) serviceNames(ctx context.Context) (*config.Project, []string, error) {
 	p, scope, err := a.inScope(ctx)
 	if err != nil {
+		return nil, nil, err
+	}
+	if err := p.ServicesNamed(); err != nil {
 		return nil, nil, err
 	}
 	if len(scope.Services) == 0 {
@@ -108,7 +156,7 @@ func (a *app) syncer(ctx context.Context, concurrency int) (*scheduled.Syncer, e
 	if err != nil {
 		return nil, err
 	}
-	defs, err := ecs.Load(ctx, p, config.Selection{Services: p.Services, TaskDefinitions: p.TaskDefinitions})
+	defs, err := ecs.Load(ctx, p, taskDefinitionsOnly(p))
 	if err != nil {
 		return nil, config.Invalid(err)
 	}

@@ -14,7 +14,7 @@ type RegisterCmd struct {
 }
 
 func (c *RegisterCmd) Run(ctx context.Context, a *app) error {
-	_, _, defs, err := a.definitions(ctx, false)
+	_, _, defs, err := a.definitions(ctx, needs{command: "register", standalone: true})
 	if err != nil {
 		return err
 	}

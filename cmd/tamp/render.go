@@ -22,7 +22,7 @@ func (c *RenderCmd) Run(ctx context.Context, a *app) error {
 		}
 		return writeJSON(a, renderedConfig(p.Config))
 	}
-	p, scope, defs, err := a.definitions(ctx, c.Target == "services")
+	p, scope, defs, err := a.definitions(ctx, renderNeeds(c.Target))
 	if err != nil {
 		return err
 	}
@@ -48,6 +48,16 @@ func (c *RenderCmd) Run(ctx context.Context, a *app) error {
 		}
 	}
 	return docs.Write(a.stdout)
+}
+
+// renderNeeds: services need their service definitions only; task
+// definitions and scheduled tasks need every task definition, and no
+// service definition.
+func renderNeeds(target string) needs {
+	if target == "services" {
+		return needs{command: "render services", services: true, noTaskDefinitions: true}
+	}
+	return needs{command: "render " + target, standalone: true}
 }
 
 // renderedConfig is the config as tamp will use it: the one-service form

@@ -29,7 +29,13 @@ func (c *RunCmd) Run(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
-	defs, err := ecs.Load(ctx, p, config.Selection{Services: p.Services, TaskDefinitions: p.TaskDefinitions})
+	// --service needs that service's definition (network, launch type);
+	// --task-definition needs no service definition at all.
+	sel := taskDefinitionsOnly(p)
+	if c.Service != "" {
+		sel = config.Selection{Services: p.Services, TaskDefinitions: p.TaskDefinitions}
+	}
+	defs, err := ecs.Load(ctx, p, sel)
 	if err != nil {
 		return config.Invalid(err)
 	}
