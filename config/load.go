@@ -7,9 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -17,6 +20,7 @@ import (
 	"github.com/goccy/go-yaml"
 	"github.com/hashicorp/go-version"
 
+	"github.com/tamp-ecs/tamp/internal/fuzzy"
 	"github.com/tamp-ecs/tamp/internal/mask"
 )
 
@@ -213,7 +217,7 @@ func (r *Renderer) jsonnetRegion(path string) string {
 func decodeConfig(path string, text []byte) (*Config, error) {
 	var cfg Config
 	if err := decodeYAML(path, text, &cfg, yaml.Strict()); err != nil {
-		return nil, err
+		return nil, suggestKey(err)
 	}
 	if reflect.ValueOf(cfg).IsZero() && isEmptyDocument(path, text) {
 		// An empty file, only comments, {} or a template that rendered to
@@ -223,6 +227,47 @@ func decodeConfig(path string, text []byte) (*Config, error) {
 			"(see the README's config file section), or check that --config names the right file", path)
 	}
 	return &cfg, nil
+}
+
+var unknownField = regexp.MustCompile(`unknown field "([^"]+)"`)
+
+// suggestKey adds the nearest config key to an unknown-field error.
+func suggestKey(err error) error {
+	m := unknownField.FindStringSubmatchIndex(err.Error())
+	if m == nil {
+		return err
+	}
+	msg := err.Error()
+	hint := "; the keys are listed in the README's config file section"
+	if near := fuzzy.Nearest(msg[m[2]:m[3]], configKeys(), 3); len(near) > 0 {
+		hint = fmt.Sprintf("; did you mean %q?", near[0])
+	}
+	return errors.New(msg[:m[1]] + hint + msg[m[1]:])
+}
+
+// configKeys are every key of the config schema, at any depth.
+func configKeys() []string {
+	seen := map[string]bool{}
+	var walk func(t reflect.Type)
+	walk = func(t reflect.Type) {
+		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice {
+			t = t.Elem()
+		}
+		if t.Kind() != reflect.Struct {
+			return
+		}
+		for i := range t.NumField() {
+			f := t.Field(i)
+			name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+			if name == "" || name == "-" || seen[name] {
+				continue
+			}
+			seen[name] = true
+			walk(f.Type)
+		}
+	}
+	walk(reflect.TypeOf(Config{}))
+	return slices.Sorted(maps.Keys(seen))
 }
 
 // isEmptyDocument tells a document that sets no key at all from one

@@ -721,11 +721,11 @@ func TestLoadStrictSchema(t *testing.T) {
 		config string
 		want   string
 	}{
-		{"top-level yaml", "tamp.yaml", "task_definition: task.json\nclustr: app\n", `unknown field "clustr"`},
-		{"in a service", "tamp.yaml", "services:\n  - name: web\n    task_definition: task.json\n    taskdefinition: x\n", `unknown field "taskdefinition"`},
+		{"top-level yaml", "tamp.yaml", "task_definition: task.json\nclustr: app\n", `unknown field "clustr"; did you mean "cluster"?`},
+		{"in a service", "tamp.yaml", "services:\n  - name: web\n    task_definition: task.json\n    taskdefinition: x\n", `unknown field "taskdefinition"; did you mean "task_definition"?`},
 		{"in a plugin", "tamp.yaml", "plugins: [{name: tfstate, config: {path: x}, prefix: n_}]\n", `unknown field "prefix"`},
-		{"json", "tamp.json", `{"task_definition": "task.json", "regoin": "x"}`, `unknown field "regoin"`},
-		{"jsonnet", "tamp.jsonnet", `{ task_definition: 'task.json', scheduledd: {} }`, `unknown field "scheduledd"`},
+		{"json", "tamp.json", `{"task_definition": "task.json", "regoin": "x"}`, `unknown field "regoin"; did you mean "region"?`},
+		{"jsonnet", "tamp.jsonnet", `{ task_definition: 'task.json', scheduledd: {} }`, `unknown field "scheduledd"; did you mean "scheduled"?`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -5,9 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"text/template"
@@ -18,6 +20,8 @@ import (
 	"github.com/google/go-jsonnet"
 	"github.com/google/go-jsonnet/ast"
 	goconfig "github.com/kayac/go-config"
+
+	"github.com/tamp-ecs/tamp/internal/fuzzy"
 )
 
 // Functions is what a plugin adds to the templating pipeline: Go template
@@ -199,6 +203,8 @@ var (
 	templatePos  = regexp.MustCompile(`^template: conf:(\d+)(?::(\d+))?: `)
 	executingAt  = regexp.MustCompile(`executing "conf" at <(.*?)>: (?:error calling \w+: )?`)
 	escapedQuote = regexp.MustCompile(`\\"`)
+	// templateSyntax are text/template's parse errors: the action's syntax.
+	templateSyntax = regexp.MustCompile(`bad character|unclosed action|unexpected|unterminated|missing value|bad number`)
 )
 
 func (r *Renderer) template(path string, src []byte) (out []byte, err error) {
@@ -208,21 +214,21 @@ func (r *Renderer) template(path string, src []byte) (out []byte, err error) {
 	}
 	if r.stubUnknown {
 		if err := stubUndefined(src, funcs); err != nil {
-			return nil, templateError(path, err)
+			return nil, templateError(path, err, funcs)
 		}
 	}
 	// kayac/go-config panics on errors that mention its own must_env
 	// wording; a variable name could contain it, so never let that escape.
 	defer func() {
 		if p := recover(); p != nil {
-			out, err = nil, templateError(path, fmt.Errorf("%v", p))
+			out, err = nil, templateError(path, fmt.Errorf("%v", p), funcs)
 		}
 	}()
 	loader := goconfig.New()
 	loader.Funcs(funcs)
 	out, err = loader.ReadWithEnvBytes(src)
 	if err != nil {
-		return nil, templateError(path, err)
+		return nil, templateError(path, err, funcs)
 	}
 	return out, nil
 }
@@ -245,8 +251,9 @@ func stubUndefined(src []byte, funcs template.FuncMap) error {
 }
 
 // templateError rewrites text/template's message so it names the file and
-// line and what the user wrote.
-func templateError(path string, err error) error {
+// line and what the user wrote, and says what to do: for an unknown
+// function the nearest known ones, for a syntax error where to look.
+func templateError(path string, err error, funcs template.FuncMap) error {
 	msg := err.Error()
 	msg = strings.TrimPrefix(msg, "config parse by template failed: ")
 	msg = strings.TrimPrefix(msg, "template attach failed: ")
@@ -264,6 +271,19 @@ func templateError(path string, err error) error {
 		expr := m[1]
 		msg = fmt.Sprintf("{{ %s }}: %s", expr, msg[len(m[0]):])
 		quoteInArgument = escapedQuote.MatchString(expr)
+	}
+	switch m := undefinedFunc.FindStringSubmatch(msg); {
+	case m != nil:
+		names := slices.Sorted(slices.Values(append(slices.Collect(maps.Keys(funcs)), "json_escape")))
+		if m[1] == "tfstate" || m[1] == "tfstatef" {
+			msg += "; declare the tfstate plugin under plugins (with its state's path or url) to use it"
+		} else if near := fuzzy.Nearest(m[1], names, 3); len(near) > 0 {
+			msg += fmt.Sprintf("; did you mean %s?", near[0])
+		} else {
+			msg += "; the template functions are " + strings.Join(names, ", ")
+		}
+	case templateSyntax.MatchString(msg) && !quotedOperand:
+		msg += "; check the {{ ... }} on that line: an action must be closed with }} and quote its arguments with \"...\" or `...`"
 	}
 	if isJsonnet(path) {
 		switch {

@@ -177,9 +177,24 @@ func TestTemplateUndefinedFunction(t *testing.T) {
 	path := filepath.Join(dir, "def.yaml")
 	r := &Renderer{LookupEnv: envMap(nil)}
 	_, err := r.JSON(path)
-	want := path + `:2: function "tfstate" not defined`
+	want := path + `:2: function "tfstate" not defined; declare the tfstate plugin under plugins (with its state's path or url) to use it`
 	if err == nil || err.Error() != want {
 		t.Errorf("got %v, want %s", err, want)
+	}
+}
+
+func TestTemplateErrorsSayWhatToDo(t *testing.T) {
+	tests := []struct{ text, want string }{
+		{"a: '{{ must_evn `X` }}'\n", `:1: function "must_evn" not defined; did you mean must_env?`},
+		{"a: '{{ nothing_like_it 1 }}'\n", `:1: function "nothing_like_it" not defined; the template functions are env, json_escape, must_env`},
+		{"a: '{{ env `X` '\n", `; check the {{ ... }} on that line: an action must be closed with }} and quote its arguments`},
+	}
+	for _, tt := range tests {
+		dir := writeFiles(t, t.TempDir(), map[string]string{"def.yaml": tt.text})
+		_, err := (&Renderer{LookupEnv: envMap(nil)}).JSON(filepath.Join(dir, "def.yaml"))
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%q: got %v, want it to contain %s", tt.text, err, tt.want)
+		}
 	}
 }
 

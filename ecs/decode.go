@@ -96,7 +96,7 @@ func DecodeService(file string, text []byte) (*awsecs.CreateServiceInput, map[st
 func parseObject(file string, text []byte) (map[string]any, error) {
 	v, err := awsjson.Unmarshal(text)
 	if err != nil {
-		return nil, fmt.Errorf("%s: invalid JSON after rendering: %w", file, err)
+		return nil, fmt.Errorf("%s:%v", file, awsjson.SyntaxError(text, fmt.Errorf("invalid JSON after rendering: %w", err)))
 	}
 	obj, ok := v.(map[string]any)
 	if !ok {

@@ -20,7 +20,7 @@ func TestDecodeTaskDefinitionErrors(t *testing.T) {
 		{"several problems at once", `{"family":1,"networkMode":"nat","containerDefinitions":[{"memory":"x"}]}`,
 			[]string{`containerDefinitions[0].memory: expected a whole number`, `family: expected a string, got the number 1`, `networkMode: "nat" is not a valid value`}},
 		{"not an object", `[1]`, []string{`td.json: expected an object at the top level`}},
-		{"not JSON", `{`, []string{`td.json: invalid JSON after rendering`}},
+		{"not JSON", `{`, []string{`td.json:1:2: invalid JSON after rendering: unexpected EOF; check the quotes, commas and brackets there`}},
 		// Enums are the decoder's: ulimit names, protocols, log drivers.
 		{"unknown ulimit name", `{"family":"f","containerDefinitions":[{"name":"a","image":"i","ulimits":[{"name":"nofiles","softLimit":1,"hardLimit":1}]}]}`,
 			[]string{`containerDefinitions[0].ulimits[0].name: "nofiles" is not a valid value; use one of core, cpu`}},

@@ -61,7 +61,7 @@ func Load(r Renderer, configPath string, sc *config.Scheduled) ([]*Task, error) 
 		}
 		v, err := awsjson.Unmarshal(text)
 		if err != nil {
-			return nil, fmt.Errorf("%s: invalid JSON after rendering: %w", abs, err)
+			return nil, fmt.Errorf("%s:%v", abs, awsjson.SyntaxError(text, fmt.Errorf("invalid JSON after rendering: %w", err)))
 		}
 		list, ok := v.([]any)
 		if !ok {

@@ -230,7 +230,7 @@ func TestLoadBadTasksFile(t *testing.T) {
 	for _, tt := range []struct{ text, want string }{
 		{`{"name": "a"}`, "/app/scheduled.json: expected a list of scheduled tasks"},
 		{`[{"name": "a"}, "b"]`, "/app/scheduled.json: [1]: expected an object"},
-		{`[{"name": `, "/app/scheduled.json: invalid JSON after rendering"},
+		{`[{"name": `, "/app/scheduled.json:1:11: invalid JSON after rendering: unexpected EOF; check the quotes"},
 		{`[{"schedule": "rate(1 hour)", "cpu": 512}]`, "/app/scheduled.json: [0].cpu: expected a string"},
 	} {
 		_, err := Load(fileRenderer{"scheduled.json": tt.text}, "/app/tamp.yaml", &config.Scheduled{TasksFile: "scheduled.json"})

@@ -15,7 +15,9 @@ package awsjson
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"math"
 	"reflect"
 	"sort"
@@ -392,4 +394,28 @@ func sortedKeys(m map[string]any) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// SyntaxError says where in data a JSON syntax error from Unmarshal is:
+// "LINE:COL: " before the message and a hint at what to look for, so a
+// definition broken by a template's output can be found. Other errors are
+// returned as they are.
+func SyntaxError(data []byte, err error) error {
+	var se *json.SyntaxError
+	offset := int64(-1)
+	switch {
+	case errors.As(err, &se):
+		offset = se.Offset
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		offset = int64(len(data))
+	default:
+		return err
+	}
+	if offset > int64(len(data)) {
+		offset = int64(len(data))
+	}
+	before := data[:offset]
+	line := bytes.Count(before, []byte("\n")) + 1
+	col := len(before) - bytes.LastIndexByte(before, '\n')
+	return fmt.Errorf("%d:%d: %w; check the quotes, commas and brackets there (a template's value holding a quote or a newline needs json_escape)", line, col, err)
 }
