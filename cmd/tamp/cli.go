@@ -22,7 +22,7 @@ import (
 // Globals are the options every command takes.
 type Globals struct {
 	Config        string            `short:"c" env:"TAMP_CONFIG" default:"tamp.yaml" placeholder:"FILE" help:"Config file (YAML, JSON or Jsonnet)."`
-	Envfile       []string          `env:"TAMP_ENVFILE" placeholder:"FILE" help:"KEY=VALUE file read into the environment before the config (repeatable; the environment wins)."`
+	Envfile       []string          `env:"TAMP_ENVFILE" placeholder:"FILE" help:"KEY=VALUE file read into the environment before the config (repeatable; a file overrides the environment, a later file an earlier one)."`
 	ExtStr        map[string]string `mapsep:"none" placeholder:"KEY=VALUE" help:"Jsonnet external string variable (repeatable)."`
 	ExtCode       map[string]string `mapsep:"none" placeholder:"KEY=CODE" help:"Jsonnet external code variable (repeatable)."`
 	Region        string            `env:"TAMP_REGION" help:"AWS region; overrides the config's region."`

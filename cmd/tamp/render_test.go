@@ -49,10 +49,10 @@ func TestRender(t *testing.T) {
 			stdout: "{\n  \"web\": " + indented(strings.Replace(initWebTask, "busybox:v1", "busybox:from-file", 1)) + "\n}\n",
 		},
 		{
-			name:   "the environment wins over an --envfile",
-			files:  map[string]string{"stage.env": "IMAGE_TAG=from-file\n"},
-			args:   []string{"render", "taskdefs", "--envfile", "$DIR/stage.env"},
-			stdout: "{\n  \"web\": " + indented(initWebTask) + "\n}\n",
+			name:   "an --envfile overrides the environment and a later one an earlier one",
+			files:  map[string]string{"stage.env": "IMAGE_TAG=from-file\n", "later.env": "IMAGE_TAG=from-later-file\n"},
+			args:   []string{"render", "taskdefs", "--envfile", "$DIR/stage.env", "--envfile", "$DIR/later.env"},
+			stdout: "{\n  \"web\": " + indented(strings.Replace(initWebTask, "busybox:v1", "busybox:from-later-file", 1)) + "\n}\n",
 		},
 		{
 			name:   "an --envfile that is not there",

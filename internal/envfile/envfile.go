@@ -1,5 +1,7 @@
-// Package envfile reads KEY=VALUE files (--envfile) into the environment
-// before the config is rendered.
+// Package envfile reads KEY=VALUE files (--envfile) into the process
+// environment before the config is rendered. It owns the file syntax and the
+// precedence between files and the environment; the templates that read the
+// variables live in config.
 package envfile
 
 import (
@@ -48,9 +50,11 @@ func Parse(r io.Reader, name string) ([][2]string, error) {
 	return out, sc.Err()
 }
 
-// Load reads each file in order and sets the variables that the process
-// environment does not already set: the environment wins over files, and an
-// earlier file over a later one.
+// Load reads each file in order and sets every variable it holds, as
+// ecspresso's --envfile does: a file's value replaces the one the process
+// environment had, and a later file's replaces an earlier one's. Configs
+// moved from ecspresso rely on this (a Makefile exports a default, an
+// envfile per stage overrides it). A file with an error sets nothing.
 func Load(paths ...string) error {
 	for _, p := range paths {
 		f, err := os.Open(p)
@@ -63,8 +67,8 @@ func Load(paths ...string) error {
 			return fmt.Errorf("--envfile: %w", err)
 		}
 		for _, kv := range pairs {
-			if _, set := os.LookupEnv(kv[0]); !set {
-				os.Setenv(kv[0], kv[1])
+			if err := os.Setenv(kv[0], kv[1]); err != nil {
+				return fmt.Errorf("--envfile: %s: %s: %w", p, kv[0], err)
 			}
 		}
 	}

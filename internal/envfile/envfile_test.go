@@ -147,27 +147,39 @@ func writeFile(t *testing.T, dir, name, content string) string {
 	return p
 }
 
+// TestLoad holds the precedence ecspresso's --envfile has, which configs
+// moved from it rely on: each file is applied in order over the process
+// environment, so a later file overrides an earlier one and a file
+// overrides a variable the environment already set.
 func TestLoad(t *testing.T) {
 	const (
-		fromEnv   = "TAMP_ENVFILE_TEST_FROM_ENV"
-		emptyEnv  = "TAMP_ENVFILE_TEST_EMPTY_ENV"
-		both      = "TAMP_ENVFILE_TEST_BOTH_FILES"
-		onlyFirst = "TAMP_ENVFILE_TEST_ONLY_FIRST"
-		onlyLater = "TAMP_ENVFILE_TEST_ONLY_LATER"
-		quoted    = "TAMP_ENVFILE_TEST_QUOTED"
+		fromEnv     = "TAMP_ENVFILE_TEST_FROM_ENV"
+		envAndFirst = "TAMP_ENVFILE_TEST_ENV_AND_FIRST"
+		emptyEnv    = "TAMP_ENVFILE_TEST_EMPTY_ENV"
+		envOnly     = "TAMP_ENVFILE_TEST_ENV_ONLY"
+		both        = "TAMP_ENVFILE_TEST_BOTH_FILES"
+		onlyFirst   = "TAMP_ENVFILE_TEST_ONLY_FIRST"
+		onlyLater   = "TAMP_ENVFILE_TEST_ONLY_LATER"
+		twice       = "TAMP_ENVFILE_TEST_TWICE"
+		quoted      = "TAMP_ENVFILE_TEST_QUOTED"
 	)
-	for _, k := range []string{both, onlyFirst, onlyLater, quoted} {
+	for _, k := range []string{both, onlyFirst, onlyLater, twice, quoted} {
 		unset(t, k)
 	}
 	t.Setenv(fromEnv, "env")
+	t.Setenv(envAndFirst, "env")
 	t.Setenv(emptyEnv, "")
+	t.Setenv(envOnly, "env")
 
 	dir := t.TempDir()
 	first := writeFile(t, dir, "first.env", strings.Join([]string{
 		fromEnv + "=first",
+		envAndFirst + "=first",
 		emptyEnv + "=first",
 		both + "=first",
 		onlyFirst + "=first",
+		twice + "=one",
+		twice + "=two",
 		"export " + quoted + `="a b\tc"`,
 	}, "\n"))
 	later := writeFile(t, dir, "later.env", strings.Join([]string{
@@ -183,12 +195,15 @@ func TestLoad(t *testing.T) {
 		key  string
 		want string
 	}{
-		{fromEnv, "env"},     // the environment wins over files
-		{emptyEnv, ""},       // set but empty still counts as set
-		{both, "first"},      // an earlier file wins over a later one
-		{onlyFirst, "first"}, // taken from the first file
-		{onlyLater, "later"}, // taken from the later file
-		{quoted, "a b\tc"},   // parsed the same way as Parse
+		{fromEnv, "later"},     // set everywhere: the last file wins
+		{envAndFirst, "first"}, // a file overrides the environment
+		{emptyEnv, "first"},    // an empty variable is overridden too
+		{envOnly, "env"},       // no file sets it: the environment's value stays
+		{both, "later"},        // a later file overrides an earlier one
+		{onlyFirst, "first"},   // a later file that lacks the key leaves it alone
+		{onlyLater, "later"},   // taken from the later file
+		{twice, "two"},         // within a file, the last line wins
+		{quoted, "a b\tc"},     // parsed the same way as Parse
 	}
 	for _, tt := range tests {
 		t.Run(tt.key, func(t *testing.T) {
