@@ -1,7 +1,8 @@
 // Package appspec builds CodeDeploy AppSpec documents for ECS services that
 // use the CODE_DEPLOY deployment controller, from the service as it runs.
-// It owns CodeDeploy-driven deployments; creating and following them is
-// not built yet, so today it only writes the document.
+// It owns CodeDeploy-driven deployments: finding a service's deployment
+// group, creating a deployment of an AppSpec and following its lifecycle
+// events (codedeploy.go); deploy does not drive them yet.
 package appspec
 
 import (
