@@ -45,6 +45,9 @@ func NormalizeTaskDefinition(in *awsecs.RegisterTaskDefinitionInput) *awsecs.Reg
 		return cmp.Or(cmp.Compare(a.Type, b.Type), cmp.Compare(aws.ToString(a.Expression), aws.ToString(b.Expression)))
 	})
 	slices.Sort(td.RequiresCompatibilities)
+	if pc := td.ProxyConfiguration; pc != nil {
+		sortByKey(pc.Properties, func(p types.KeyValuePair) *string { return p.Name })
+	}
 	slices.SortStableFunc(td.InferenceAccelerators, func(a, b types.InferenceAccelerator) int {
 		return cmp.Compare(aws.ToString(a.DeviceName), aws.ToString(b.DeviceName))
 	})
@@ -73,12 +76,10 @@ func normalizeContainer(c *types.ContainerDefinition, mode types.NetworkMode) {
 			cmp.Compare(aws.ToString(a.ContainerPortRange), aws.ToString(b.ContainerPortRange)),
 		)
 	})
-	slices.SortStableFunc(c.Environment, func(a, b types.KeyValuePair) int {
-		return cmp.Compare(aws.ToString(a.Name), aws.ToString(b.Name))
-	})
-	slices.SortStableFunc(c.Secrets, func(a, b types.Secret) int {
-		return cmp.Compare(aws.ToString(a.Name), aws.ToString(b.Name))
-	})
+	// Stable sorts throughout: entries with the same key (a variable set
+	// twice) keep the order they were given in, which may be what decides.
+	sortByKey(c.Environment, func(e types.KeyValuePair) *string { return e.Name })
+	sortByKey(c.Secrets, func(e types.Secret) *string { return e.Name })
 	slices.SortStableFunc(c.MountPoints, func(a, b types.MountPoint) int {
 		return cmp.Or(cmp.Compare(aws.ToString(a.ContainerPath), aws.ToString(b.ContainerPath)),
 			cmp.Compare(aws.ToString(a.SourceVolume), aws.ToString(b.SourceVolume)))
@@ -97,8 +98,35 @@ func normalizeContainer(c *types.ContainerDefinition, mode types.NetworkMode) {
 		return cmp.Compare(aws.ToString(a.ContainerName), aws.ToString(b.ContainerName))
 	})
 	slices.SortStableFunc(c.ResourceRequirements, func(a, b types.ResourceRequirement) int {
-		return cmp.Compare(a.Type, b.Type)
+		return cmp.Or(cmp.Compare(a.Type, b.Type), cmp.Compare(aws.ToString(a.Value), aws.ToString(b.Value)))
 	})
+	slices.Sort(c.Links)
+	if lp := c.LinuxParameters; lp != nil {
+		if caps := lp.Capabilities; caps != nil {
+			slices.Sort(caps.Add)
+			slices.Sort(caps.Drop)
+		}
+		for i := range lp.Devices {
+			slices.Sort(lp.Devices[i].Permissions)
+		}
+		slices.SortStableFunc(lp.Devices, func(a, b types.Device) int {
+			return cmp.Or(cmp.Compare(aws.ToString(a.HostPath), aws.ToString(b.HostPath)),
+				cmp.Compare(aws.ToString(a.ContainerPath), aws.ToString(b.ContainerPath)))
+		})
+		// A tmpfs mount's options keep their order: of two opposites (ro,
+		// rw) the last one is in force.
+		sortByKey(lp.Tmpfs, func(t types.Tmpfs) *string { return t.ContainerPath })
+	}
+	if lc := c.LogConfiguration; lc != nil {
+		sortByKey(lc.SecretOptions, func(e types.Secret) *string { return e.Name })
+	}
+	if rp := c.RestartPolicy; rp != nil {
+		slices.Sort(rp.IgnoredExitCodes)
+	}
+	// Kept as given, since order means something there: command, entryPoint
+	// and healthCheck.command (arguments), environmentFiles (read top down),
+	// dnsServers and dnsSearchDomains (tried in turn), dockerSecurityOptions
+	// (applied in turn). README's table lists each decision and its reason.
 	if hc := c.HealthCheck; hc != nil {
 		// The API's documented defaults, which describe-task-definition returns.
 		if hc.Interval == nil {
@@ -179,12 +207,46 @@ func NormalizeService(in *awsecs.CreateServiceInput) *awsecs.CreateServiceInput 
 	slices.SortStableFunc(svc.PlacementConstraints, func(a, b types.PlacementConstraint) int {
 		return cmp.Or(cmp.Compare(a.Type, b.Type), cmp.Compare(aws.ToString(a.Expression), aws.ToString(b.Expression)))
 	})
+	if dc := svc.DeploymentConfiguration; dc != nil {
+		if a := dc.Alarms; a != nil {
+			slices.Sort(a.AlarmNames)
+		}
+		// The hooks keep their order (how hooks at one stage follow one
+		// another is not documented); the stages a hook runs at are a set.
+		for i := range dc.LifecycleHooks {
+			slices.Sort(dc.LifecycleHooks[i].LifecycleStages)
+		}
+	}
+	if sc := svc.ServiceConnectConfiguration; sc != nil {
+		sortByKey(sc.Services, func(s types.ServiceConnectService) *string { return s.PortName })
+		if lc := sc.LogConfiguration; lc != nil {
+			sortByKey(lc.SecretOptions, func(e types.Secret) *string { return e.Name })
+		}
+	}
+	for i := range svc.VolumeConfigurations {
+		if ebs := svc.VolumeConfigurations[i].ManagedEBSVolume; ebs != nil {
+			for j := range ebs.TagSpecifications {
+				sortTags(ebs.TagSpecifications[j].Tags)
+			}
+		}
+	}
+	sortByKey(svc.VolumeConfigurations, func(v types.ServiceVolumeConfiguration) *string { return v.Name })
+	slices.SortStableFunc(svc.VpcLatticeConfigurations, func(a, b types.VpcLatticeConfiguration) int {
+		return cmp.Or(cmp.Compare(aws.ToString(a.TargetGroupArn), aws.ToString(b.TargetGroupArn)),
+			cmp.Compare(aws.ToString(a.PortName), aws.ToString(b.PortName)))
+	})
 	sortTags(svc.Tags)
 	return svc
 }
 
 func sortTags(tags []types.Tag) {
-	slices.SortStableFunc(tags, func(a, b types.Tag) int { return cmp.Compare(aws.ToString(a.Key), aws.ToString(b.Key)) })
+	sortByKey(tags, func(t types.Tag) *string { return t.Key })
+}
+
+// sortByKey sorts list by the string key gives each entry, keeping the
+// given order of entries with the same key.
+func sortByKey[T any](list []T, key func(T) *string) {
+	slices.SortStableFunc(list, func(a, b T) int { return cmp.Compare(aws.ToString(key(a)), aws.ToString(key(b))) })
 }
 
 // clone deep-copies an SDK value through its generic JSON form, which also
