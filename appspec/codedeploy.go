@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/codedeploy"
 	cdtypes "github.com/aws/aws-sdk-go-v2/service/codedeploy/types"
+	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/tamp-ecs/tamp/ecs"
 )
@@ -346,4 +347,50 @@ func say(opts DeployOptions, format string, args ...any) {
 	if opts.Progress != nil {
 		opts.Progress(fmt.Sprintf(format, args...))
 	}
+}
+
+// Deployer is ecs.CodeDeployer over CodeDeploy: for each CODE_DEPLOY
+// service it builds the AppSpec (as `tamp appspec` prints it, with the
+// config's hooks), finds the deployment group (the config's, else the one
+// deploying the service), creates the deployment and follows it.
+type Deployer struct {
+	API CodeDeployAPI
+	// Groups are the deployment groups the config names, by service.
+	Groups         map[string]Group
+	Hooks          []any
+	RollbackEvents []string
+	Until          Stage
+	Poll           time.Duration
+	Clock          ecs.Clock
+	// Progress gets each service's progress lines.
+	Progress func(service, line string)
+}
+
+var _ ecs.CodeDeployer = (*Deployer)(nil)
+
+// Deploy deploys taskDefinition to svc through CodeDeploy.
+func (d *Deployer) Deploy(ctx context.Context, svc *ecstypes.Service, taskDefinition string, opts ecs.DeployOptions) error {
+	name := aws.ToString(svc.ServiceName)
+	spec, err := Build(svc, taskDefinition, d.Hooks)
+	if err != nil {
+		return err
+	}
+	group, ok := d.Groups[name]
+	if !ok {
+		if group, err = FindGroup(ctx, d.API, opts.Cluster, name); err != nil {
+			return err
+		}
+	}
+	_, err = Deploy(ctx, d.API, spec, DeployOptions{
+		Group: group, RollbackEvents: d.RollbackEvents, Until: d.Until, NoWait: opts.NoWait, Poll: d.Poll, Clock: d.Clock,
+		Progress: func(line string) {
+			if d.Progress != nil {
+				d.Progress(name, line)
+			}
+		},
+	})
+	if err != nil {
+		return fmt.Errorf("service %s: %w", name, err)
+	}
+	return nil
 }

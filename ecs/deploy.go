@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
@@ -75,6 +76,24 @@ type Deployer struct {
 	Clock  Clock
 	// Started is called when a service's change was made (before waiting).
 	Started func(ServiceResult)
+	// CodeDeploy deploys revisions to CODE_DEPLOY services; without it
+	// deploy refuses to change their task definition.
+	CodeDeploy CodeDeployer
+}
+
+// CodeDeployer deploys a revision to a service whose deployment controller
+// is CODE_DEPLOY, through a CodeDeploy deployment, and follows it as far
+// as opts say (package appspec has one). Deploy never sends such a
+// service's task definition, load balancers, network configuration,
+// platform version or capacity providers through UpdateService: those
+// belong to CodeDeploy.
+type CodeDeployer interface {
+	Deploy(ctx context.Context, svc *types.Service, taskDefinition string, opts DeployOptions) error
+}
+
+// codeDeployed tells a service whose deployments CodeDeploy makes.
+func codeDeployed(svc *types.Service) bool {
+	return svc != nil && svc.DeploymentController != nil && svc.DeploymentController.Type == types.DeploymentControllerTypeCodeDeploy
 }
 
 // plan is what will be done to one service, worked out before any change.
@@ -85,6 +104,9 @@ type plan struct {
 	update *awsecs.UpdateServiceInput // nil: nothing to update
 	tagAdd []types.Tag
 	tagDel []string
+	// shift is the revision a CODE_DEPLOY service goes to through
+	// CodeDeploy ("" when it stays).
+	shift string
 }
 
 // Deploy makes every service in defs match the config. Task definitions
@@ -112,6 +134,11 @@ func (d *Deployer) Deploy(ctx context.Context, defs *Definitions, opts DeployOpt
 		plans = append(plans, p)
 	}
 
+	for _, p := range plans {
+		if p.shift != "" && d.CodeDeploy == nil {
+			return nil, fmt.Errorf("service %s uses the CODE_DEPLOY deployment controller: its revision changes through CodeDeploy, which this deploy cannot drive", p.svc.Name)
+		}
+	}
 	results := make([]ServiceResult, len(plans))
 	changes, follows := boundedChanges(opts.Concurrency), new(errgroup.Group)
 	for i, p := range plans {
@@ -314,6 +341,16 @@ func planService(s *Service, current *types.Service, arn string, opts DeployOpti
 		update.ForceNewDeployment = true
 		changed = true
 	}
+	if codeDeployed(current) {
+		// CodeDeploy's fields go through the deployment; the others (desired
+		// count, tags, health check grace period ...) through UpdateService.
+		if update.TaskDefinition != nil || opts.ForceNew {
+			p.shift = arn
+		}
+		update.TaskDefinition, update.LoadBalancers, update.NetworkConfiguration = nil, nil, nil
+		update.PlatformVersion, update.CapacityProviderStrategy, update.ForceNewDeployment = nil, nil, false
+		changed = !reflect.DeepEqual(update, &awsecs.UpdateServiceInput{Cluster: update.Cluster, Service: update.Service})
+	}
 	if changed {
 		p.update = update
 	}
@@ -400,6 +437,9 @@ const mutationTimeout = 2 * time.Minute
 // follow reports a service's change made and follows its rollout (then
 // goes back on failure, with RollbackOnFailure).
 func (d *Deployer) follow(ctx context.Context, p *plan, res ServiceResult, dep Deployment, known []types.ServiceEvent, opts DeployOptions) ServiceResult {
+	if p.shift != "" {
+		return d.shift(ctx, p, res, opts)
+	}
 	if d.Started != nil {
 		d.Started(res)
 	}
@@ -429,6 +469,32 @@ func (d *Deployer) follow(ctx context.Context, p *plan, res ServiceResult, dep D
 			res.RolledBackTo = previous
 		}
 	}
+	return res
+}
+
+// shift deploys a CODE_DEPLOY service's new revision through CodeDeploy,
+// after its other fields were updated, and follows the deployment (unless
+// NoWait) within the timeout.
+func (d *Deployer) shift(ctx context.Context, p *plan, res ServiceResult, opts DeployOptions) ServiceResult {
+	res.Action, res.TaskDefinition = ServiceUpdated, p.shift
+	if d.Started != nil {
+		d.Started(res)
+	}
+	res.Waited = !opts.NoWait
+	wctx := ctx
+	if opts.Timeout > 0 && !opts.NoWait {
+		var cancel context.CancelFunc
+		wctx, cancel = context.WithTimeout(ctx, opts.Timeout)
+		defer cancel()
+	}
+	err := d.CodeDeploy.Deploy(wctx, p.remote, p.shift, opts)
+	if err != nil && ctx.Err() == nil && errors.Is(wctx.Err(), context.DeadlineExceeded) {
+		err = &WaitTimeoutError{Service: p.svc.Name, State: "CodeDeploy deployment in progress: " + err.Error(), After: opts.Timeout}
+	}
+	if res.Error != "" {
+		err = errors.Join(errors.New(res.Error), err)
+	}
+	res.Err = err
 	return res
 }
 

@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
+	"github.com/tamp-ecs/tamp/appspec"
 	"github.com/tamp-ecs/tamp/config"
 	"github.com/tamp-ecs/tamp/ecs"
 	"github.com/tamp-ecs/tamp/internal/progress"
@@ -14,21 +17,26 @@ import (
 
 // DeployCmd registers task definitions and creates or updates services.
 type DeployCmd struct {
-	DryRun               bool   `help:"Show the diff of what would change; change nothing."`
-	SkipTaskDefinition   bool   `help:"Keep the revision each service runs now (no register)."`
-	LatestTaskDefinition bool   `help:"Use the family's latest ACTIVE revision (no register)."`
-	Revision             int32  `placeholder:"N" help:"Use revision N of the family (no register)."`
-	ForceNewDeployment   bool   `help:"Start a new deployment even when nothing changed (fresh tasks, new image pull)."`
-	Tasks                *int32 `placeholder:"N" help:"Set the desired count."`
-	NoWait               bool   `help:"Return once the change is made; do not follow the deployment."`
-	WaitUntil            string `enum:"deployed,stable" default:"deployed" help:"deployed: the new revision's rollout COMPLETED; stable: also running = desired and no other deployment left."`
-	RollbackOnFailure    bool   `help:"When a deployment fails, return the service to the revision it ran before and wait for that."`
-	NoScheduled          bool   `help:"Do not repoint the scheduled tasks at the revisions deployed."`
-	Verify               bool   `help:"Run verify first (its tree on stderr) and change nothing when a check is NG."`
+	DryRun               bool     `help:"Show the diff of what would change; change nothing."`
+	SkipTaskDefinition   bool     `help:"Keep the revision each service runs now (no register)."`
+	LatestTaskDefinition bool     `help:"Use the family's latest ACTIVE revision (no register)."`
+	Revision             int32    `placeholder:"N" help:"Use revision N of the family (no register)."`
+	ForceNewDeployment   bool     `help:"Start a new deployment even when nothing changed (fresh tasks, new image pull)."`
+	Tasks                *int32   `placeholder:"N" help:"Set the desired count."`
+	NoWait               bool     `help:"Return once the change is made; do not follow the deployment."`
+	WaitUntil            string   `default:"deployed" help:"deployed: the new revision's rollout COMPLETED; stable: also running = desired and no other deployment left. CODE_DEPLOY services also take traffic-shifted or a lifecycle event (AfterAllowTestTraffic ...)."`
+	RollbackEvents       []string `placeholder:"EVENT,..." help:"CODE_DEPLOY services: turn on the deployment's automatic rollback for DEPLOYMENT_FAILURE, DEPLOYMENT_STOP_ON_ALARM and/or DEPLOYMENT_STOP_ON_REQUEST."`
+	RollbackOnFailure    bool     `help:"When a deployment fails, return the service to the revision it ran before and wait for that."`
+	NoScheduled          bool     `help:"Do not repoint the scheduled tasks at the revisions deployed."`
+	Verify               bool     `help:"Run verify first (its tree on stderr) and change nothing when a check is NG."`
 }
 
 func (c *DeployCmd) Run(ctx context.Context, a *app) error {
 	source, err := c.revisionSource()
+	if err != nil {
+		return err
+	}
+	stage, err := c.stage()
 	if err != nil {
 		return err
 	}
@@ -78,6 +86,9 @@ func (c *DeployCmd) Run(ctx context.Context, a *app) error {
 	var prog *progress.Progress
 	r.Deployer, prog = a.deployer(api)
 	defer prog.Done()
+	if r.Deployer.CodeDeploy, err = a.codeDeployer(ctx, p, prog, stage, c.RollbackEvents); err != nil {
+		return err
+	}
 	done, err := r.Deploy(ctx, defs, rollout.DeployOptions{DeployOptions: opts, Repoint: repoint, Narrowed: scope.Narrowed()})
 	prog.Done()
 	if a.Output != "json" {
@@ -89,6 +100,22 @@ func (c *DeployCmd) Run(ctx context.Context, a *app) error {
 		return errors.Join(err, writeJSON(a, map[string]any{"services": done.Services}))
 	}
 	return err
+}
+
+// stage reads --wait-until and --rollback-events: the stages of rolling
+// deployments, or of CodeDeploy ones (rolling services then wait until
+// deployed).
+func (c *DeployCmd) stage() (appspec.Stage, error) {
+	for _, e := range c.RollbackEvents {
+		if !slices.Contains(appspec.RollbackEvents, e) {
+			return appspec.Stage{}, usageError{fmt.Errorf("--rollback-events %q: use %s", e, strings.Join(appspec.RollbackEvents, ", "))}
+		}
+	}
+	stage, err := appspec.ParseStage(c.WaitUntil)
+	if err != nil {
+		return stage, usageError{err}
+	}
+	return stage, nil
 }
 
 func (c *DeployCmd) revisionSource() (ecs.RevisionSource, error) {
@@ -120,10 +147,19 @@ func (c *DeployCmd) options(p *config.Project, source ecs.RevisionSource) ecs.De
 		ForceNew:   c.ForceNewDeployment,
 		Tasks:      c.Tasks,
 		NoWait:     c.NoWait,
-		Until:      ecs.Until(c.WaitUntil),
+		Until:      rollingUntil(c.WaitUntil),
 		Timeout:    p.EffectiveTimeout(),
 		IgnoreTags: ignoredTags(p),
 
 		RollbackOnFailure: c.RollbackOnFailure,
 	}
+}
+
+// rollingUntil is --wait-until for services ECS deploys itself: a
+// CodeDeploy stage means the rollout's end for them.
+func rollingUntil(s string) ecs.Until {
+	if ecs.Until(s) == ecs.UntilStable {
+		return ecs.UntilStable
+	}
+	return ecs.UntilDeployed
 }

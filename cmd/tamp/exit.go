@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/tamp-ecs/tamp/appspec"
 	"github.com/tamp-ecs/tamp/ecs"
 )
 
@@ -36,7 +37,7 @@ func exitCode(err error) int {
 		return exitInterrupted
 	case errors.As(err, &containerExit):
 		return int(containerExit.Code)
-	case errors.As(err, new(*ecs.DeploymentFailedError)):
+	case errors.As(err, new(*ecs.DeploymentFailedError)), errors.As(err, new(*appspec.DeploymentFailedError)):
 		return exitFailed
 	case errors.As(err, new(*ecs.WaitTimeoutError)):
 		return exitTimeout

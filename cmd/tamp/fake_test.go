@@ -20,6 +20,7 @@ import (
 	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/tamp-ecs/tamp/appspec"
 	"github.com/tamp-ecs/tamp/config"
 	"github.com/tamp-ecs/tamp/ecs"
 	"github.com/tamp-ecs/tamp/internal/awsjson"
@@ -39,6 +40,7 @@ type fakeClients struct {
 	logs   *fakeaws.Logs
 	ssm    *fakeaws.SSM
 	sm     *fakeaws.SecretsManager
+	cd     *fakeaws.CodeDeploy
 	sts    *fakeSTS
 	lookup *fakeLookup
 
@@ -60,7 +62,7 @@ var (
 func newFakeClients() *fakeClients {
 	return &fakeClients{
 		ecs: fakeaws.NewECS(), sched: fakeaws.NewScheduler(), events: fakeaws.NewEvents(), logs: fakeaws.NewLogs(),
-		ssm: fakeaws.NewSSM(), sm: fakeaws.NewSecretsManager(), sts: &fakeSTS{}, lookup: newFakeLookup(),
+		ssm: fakeaws.NewSSM(), sm: fakeaws.NewSecretsManager(), cd: fakeaws.NewCodeDeploy(), sts: &fakeSTS{}, lookup: newFakeLookup(),
 	}
 }
 
@@ -118,6 +120,11 @@ func (f *fakeClients) AWSConfig(_ context.Context, region string) (aws.Config, e
 	return aws.Config{Region: regionOf(region)}, nil
 }
 
+func (f *fakeClients) CodeDeploy(_ context.Context, region string) (appspec.CodeDeployAPI, error) {
+	f.ask("codedeploy", region)
+	return f.cd, nil
+}
+
 // SSM and SecretsManager answer the config's ssm and secretsmanager
 // functions (clients.PluginAPIs).
 func (f *fakeClients) SSM() config.SSMAPI { return f.ssm }
@@ -133,6 +140,7 @@ func (f *fakeClients) resetCalls() {
 	f.logs.ResetCalls()
 	f.ssm.ResetCalls()
 	f.sm.ResetCalls()
+	f.cd.ResetCalls()
 	f.sts.calls.Store(0)
 	f.lookup.reset()
 	f.mu.Lock()

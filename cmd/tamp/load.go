@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/tamp-ecs/tamp/appspec"
 	"github.com/tamp-ecs/tamp/config"
 	"github.com/tamp-ecs/tamp/ecs"
 	"github.com/tamp-ecs/tamp/internal/clients"
@@ -199,6 +200,28 @@ func (a *app) deployer(api ecs.API) (*ecs.Deployer, *progress.Progress) {
 			prog.Println("%s", rollout.Started(r))
 		},
 	}, prog
+}
+
+// codeDeployer drives the CODE_DEPLOY services of a deploy through
+// CodeDeploy: the deployment groups the config names, the config's AppSpec
+// hooks, the stage to wait for; progress lines go with the others.
+func (a *app) codeDeployer(ctx context.Context, p *config.Project, prog *progress.Progress, until appspec.Stage, rollbackEvents []string) (*appspec.Deployer, error) {
+	api, err := a.clients.CodeDeploy(ctx, p.Region)
+	if err != nil {
+		return nil, err
+	}
+	hooks, err := appspec.Hooks(p.AppSpec)
+	if err != nil {
+		return nil, config.Invalid(fmt.Errorf("%s: %w", p.Path, err))
+	}
+	d := &appspec.Deployer{API: api, Groups: map[string]appspec.Group{}, Hooks: hooks, RollbackEvents: rollbackEvents, Until: until,
+		Progress: func(service, line string) { prog.Println("%s: %s", service, line) }}
+	for _, s := range p.Services {
+		if cd := s.CodeDeploy; cd != nil && cd.ApplicationName != "" && cd.DeploymentGroupName != "" {
+			d.Groups[s.Name] = appspec.Group{Application: cd.ApplicationName, DeploymentGroup: cd.DeploymentGroupName}
+		}
+	}
+	return d, nil
 }
 
 func ignoredTags(p *config.Project) []string {

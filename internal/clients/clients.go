@@ -11,6 +11,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
+	"github.com/aws/aws-sdk-go-v2/service/codedeploy"
 	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/eventbridge"
 	"github.com/aws/aws-sdk-go-v2/service/scheduler"
@@ -18,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 
+	"github.com/tamp-ecs/tamp/appspec"
 	"github.com/tamp-ecs/tamp/config"
 	"github.com/tamp-ecs/tamp/ecs"
 	"github.com/tamp-ecs/tamp/internal/awscall"
@@ -37,6 +39,8 @@ type Set interface {
 	Events(ctx context.Context, region string) (scheduled.EventsAPI, error)
 	STS(ctx context.Context, region string) (scheduled.STSAPI, error)
 	Logs(ctx context.Context, region string) (ecs.LogsAPI, error)
+	// CodeDeploy deploys CODE_DEPLOY services.
+	CodeDeploy(ctx context.Context, region string) (appspec.CodeDeployAPI, error)
 	// Verify answers verify's questions (ECS, IAM, ECR, logs, SSM,
 	// Secrets Manager, S3, ELBv2, EC2) for the project's region.
 	Verify(ctx context.Context, region string) (verify.Lookup, error)
@@ -113,6 +117,10 @@ func (c *SDK) logs(ctx context.Context, region string) (*cloudwatchlogs.Client, 
 
 func (c *SDK) Logs(ctx context.Context, region string) (ecs.LogsAPI, error) {
 	return c.logs(ctx, region)
+}
+
+func (c *SDK) CodeDeploy(ctx context.Context, region string) (appspec.CodeDeployAPI, error) {
+	return client(ctx, c, "codedeploy", region, func(cfg aws.Config) *codedeploy.Client { return codedeploy.NewFromConfig(cfg) })
 }
 
 func (c *SDK) Verify(ctx context.Context, region string) (verify.Lookup, error) {

@@ -25,8 +25,8 @@ type CodeDeploy struct {
 	groups      map[string][]cdtypes.DeploymentGroupInfo // by application
 	deployments map[string]*cdDeployment
 	order       []string
-	// FailAt, when set, makes deployments fail at that lifecycle event.
-	failAt string
+	failAt      string // deployments fail at this lifecycle event
+	perPoll     int    // lifecycle events done per GetDeployment
 }
 
 type cdDeployment struct {
@@ -42,7 +42,16 @@ var codeDeployEvents = []string{"BeforeInstall", "Install", "AfterInstall", "All
 
 // NewCodeDeploy is a CodeDeploy without applications.
 func NewCodeDeploy() *CodeDeploy {
-	return &CodeDeploy{apps: map[string]cdtypes.ComputePlatform{}, groups: map[string][]cdtypes.DeploymentGroupInfo{}, deployments: map[string]*cdDeployment{}}
+	return &CodeDeploy{apps: map[string]cdtypes.ComputePlatform{}, groups: map[string][]cdtypes.DeploymentGroupInfo{}, deployments: map[string]*cdDeployment{}, perPoll: 1}
+}
+
+// SetEventsPerPoll makes each GetDeployment move a deployment on by n
+// lifecycle events (1 by default), so that tests on the wall clock see a
+// deployment end on the first look.
+func (c *CodeDeploy) SetEventsPerPoll(n int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.perPoll = n
 }
 
 // AddGroup adds an application (ECS, or another platform) with a
@@ -179,17 +188,27 @@ func (c *CodeDeploy) GetDeployment(ctx context.Context, in *codedeploy.GetDeploy
 	if d == nil {
 		return nil, notFound("deployment " + id)
 	}
-	info := &cdtypes.DeploymentInfo{DeploymentId: aws.String(id), ApplicationName: d.in.ApplicationName, DeploymentGroupName: d.in.DeploymentGroupName}
-	switch d.status {
-	case cdtypes.DeploymentStatusCreated:
+	if d.status == cdtypes.DeploymentStatusCreated {
 		d.status = cdtypes.DeploymentStatusInProgress
-	case cdtypes.DeploymentStatusInProgress:
+		if c.perPoll == 1 {
+			return c.answer(id, d), nil
+		}
+	}
+	for range c.perPoll {
+		if d.status != cdtypes.DeploymentStatusInProgress {
+			break
+		}
 		if d.failed != "" && codeDeployEvents[d.step] == d.failed {
 			d.status = cdtypes.DeploymentStatusFailed
 		} else if d.step++; d.step == len(codeDeployEvents) {
 			d.status = cdtypes.DeploymentStatusSucceeded
 		}
 	}
+	return c.answer(id, d), nil
+}
+
+func (c *CodeDeploy) answer(id string, d *cdDeployment) *codedeploy.GetDeploymentOutput {
+	info := &cdtypes.DeploymentInfo{DeploymentId: aws.String(id), ApplicationName: d.in.ApplicationName, DeploymentGroupName: d.in.DeploymentGroupName}
 	info.Status = d.status
 	if d.status == cdtypes.DeploymentStatusFailed {
 		info.ErrorInformation = &cdtypes.ErrorInformation{Code: cdtypes.ErrorCodeHealthConstraints, Message: aws.String("The deployment failed because a lifecycle event hook failed: " + d.failed)}
@@ -197,7 +216,7 @@ func (c *CodeDeploy) GetDeployment(ctx context.Context, in *codedeploy.GetDeploy
 	if d.stopped {
 		info.ErrorInformation = &cdtypes.ErrorInformation{Code: cdtypes.ErrorCodeManualStop, Message: aws.String("The deployment was stopped by a user")}
 	}
-	return &codedeploy.GetDeploymentOutput{DeploymentInfo: info}, nil
+	return &codedeploy.GetDeploymentOutput{DeploymentInfo: info}
 }
 
 func (c *CodeDeploy) ListDeploymentTargets(ctx context.Context, in *codedeploy.ListDeploymentTargetsInput, _ ...func(*codedeploy.Options)) (*codedeploy.ListDeploymentTargetsOutput, error) {
