@@ -92,8 +92,14 @@ func (c *CodeDeploy) Stopped(id string) bool {
 	return d != nil && d.stopped
 }
 
-func notFound(what string) error {
-	return &smithy.GenericAPIError{Code: "DeploymentDoesNotExistException", Message: what + " does not exist"}
+// deployment is the deployment of an id, or CodeDeploy's error for an
+// unknown one; c.mu is held.
+func (c *CodeDeploy) deployment(id *string) (*cdDeployment, error) {
+	d := c.deployments[aws.ToString(id)]
+	if d == nil {
+		return nil, &smithy.GenericAPIError{Code: "DeploymentDoesNotExistException", Message: "deployment " + aws.ToString(id) + " does not exist"}
+	}
+	return d, nil
 }
 
 func (c *CodeDeploy) ListApplications(ctx context.Context, _ *codedeploy.ListApplicationsInput, _ ...func(*codedeploy.Options)) (*codedeploy.ListApplicationsOutput, error) {
@@ -184,9 +190,9 @@ func (c *CodeDeploy) GetDeployment(ctx context.Context, in *codedeploy.GetDeploy
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	id := aws.ToString(in.DeploymentId)
-	d := c.deployments[id]
-	if d == nil {
-		return nil, notFound("deployment " + id)
+	d, err := c.deployment(in.DeploymentId)
+	if err != nil {
+		return nil, err
 	}
 	if d.status == cdtypes.DeploymentStatusCreated {
 		d.status = cdtypes.DeploymentStatusInProgress
@@ -225,9 +231,9 @@ func (c *CodeDeploy) ListDeploymentTargets(ctx context.Context, in *codedeploy.L
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	d := c.deployments[aws.ToString(in.DeploymentId)]
-	if d == nil {
-		return nil, notFound("deployment " + aws.ToString(in.DeploymentId))
+	d, err := c.deployment(in.DeploymentId)
+	if err != nil {
+		return nil, err
 	}
 	if d.status == cdtypes.DeploymentStatusCreated {
 		return &codedeploy.ListDeploymentTargetsOutput{}, nil
@@ -243,9 +249,9 @@ func (c *CodeDeploy) GetDeploymentTarget(ctx context.Context, in *codedeploy.Get
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	d := c.deployments[aws.ToString(in.DeploymentId)]
-	if d == nil {
-		return nil, notFound("deployment " + aws.ToString(in.DeploymentId))
+	d, err := c.deployment(in.DeploymentId)
+	if err != nil {
+		return nil, err
 	}
 	target := &cdtypes.ECSTarget{TargetId: in.TargetId, DeploymentId: in.DeploymentId}
 	for i, name := range codeDeployEvents {
@@ -277,9 +283,9 @@ func (c *CodeDeploy) StopDeployment(ctx context.Context, in *codedeploy.StopDepl
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	d := c.deployments[aws.ToString(in.DeploymentId)]
-	if d == nil {
-		return nil, notFound("deployment " + aws.ToString(in.DeploymentId))
+	d, err := c.deployment(in.DeploymentId)
+	if err != nil {
+		return nil, err
 	}
 	if d.status != cdtypes.DeploymentStatusInProgress && d.status != cdtypes.DeploymentStatusCreated {
 		return nil, &smithy.GenericAPIError{Code: "DeploymentAlreadyCompletedException", Message: "The deployment is already completed"}
