@@ -2,11 +2,15 @@ package config
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"reflect"
+	"strings"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
+	"github.com/goccy/go-yaml/token"
 )
 
 // MaxDocumentSize bounds one YAML or JSON document as the YAML decoder
@@ -27,9 +31,136 @@ func decodeYAML(path string, text []byte, v any, opts ...yaml.DecodeOption) (err
 	}
 	defer recoverYAML(path, &err)
 	if err := yaml.UnmarshalWithOptions(text, v, opts...); err != nil {
-		return fmt.Errorf("%s: %s", path, yaml.FormatError(err, false, true))
+		if msg, ok := describeMismatch(text, err); ok {
+			return fmt.Errorf("%s: %s", path, msg)
+		}
+		return fmt.Errorf("%s: %s", path, formatYAMLError(err))
 	}
 	return nil
+}
+
+// formatYAMLError is the library's message with its line and source
+// excerpt; a syntax error also says what to look for there.
+func formatYAMLError(err error) string {
+	var syntax *yaml.SyntaxError
+	if errors.As(err, &syntax) && syntax.Token != nil {
+		return yaml.FormatErrorWithToken(syntax.Message+
+			"; check the indentation, colons, quotes and brackets at that line and the one before", syntax.Token, false, true)
+	}
+	return yaml.FormatError(err, false, true)
+}
+
+// describeMismatch words the YAML library's type errors ("string was
+// used where sequence is expected", "cannot unmarshal []interface {} into
+// Go struct field Config.Cluster of type string") as the user's key and
+// the two kinds of value, keeping the line and the source excerpt.
+func describeMismatch(text []byte, err error) (string, bool) {
+	var tok *token.Token
+	var got, want string
+	var unexpected *yaml.UnexpectedNodeTypeError
+	var typeErr *yaml.TypeError
+	switch {
+	case errors.As(err, &unexpected):
+		tok, got, want = unexpected.Token, nodeKind(unexpected.Actual), nodeKind(unexpected.Expected)
+	case errors.As(err, &typeErr):
+		tok, got, want = typeErr.Token, goKind(typeErr.SrcType), goKind(typeErr.DstType)
+	default:
+		return "", false
+	}
+	key := keyAt(text, tok)
+	if tok == nil || key == "" || got == "" || want == "" {
+		return "", false
+	}
+	if tok.Type == token.StringType || tok.Type == token.DoubleQuoteType || tok.Type == token.SingleQuoteType {
+		got += fmt.Sprintf(" %q", tok.Value)
+	}
+	msg := fmt.Sprintf("%s: expected %s, got %s", key, want, got)
+	return yaml.FormatErrorWithToken(msg, tok, false, true), true
+}
+
+// keyAt is the path (services[0].name) of the value that starts at tok.
+func keyAt(text []byte, tok *token.Token) (key string) {
+	defer func() {
+		if recover() != nil {
+			key = ""
+		}
+	}()
+	if tok == nil || tok.Position == nil {
+		return ""
+	}
+	file, err := parser.ParseBytes(text, 0)
+	if err != nil {
+		return ""
+	}
+	finder := &nodeFinder{line: tok.Position.Line, column: tok.Position.Column}
+	for _, doc := range file.Docs {
+		ast.Walk(finder, doc)
+	}
+	if finder.path == "" {
+		return ""
+	}
+	return strings.TrimPrefix(strings.TrimPrefix(finder.path, "$"), ".")
+}
+
+// nodeFinder finds the deepest value node whose token is at a position.
+type nodeFinder struct {
+	line, column int
+	path         string
+}
+
+func (f *nodeFinder) Visit(n ast.Node) ast.Visitor {
+	switch n.(type) {
+	case *ast.MappingValueNode, *ast.MappingKeyNode, *ast.DocumentNode, *ast.CommentNode, *ast.CommentGroupNode:
+		return f
+	}
+	if tk := n.GetToken(); tk != nil && tk.Position != nil &&
+		tk.Position.Line == f.line && tk.Position.Column == f.column && n.GetPath() != "$" {
+		f.path = n.GetPath()
+	}
+	return f
+}
+
+// nodeKind names a YAML node type as a user thinks of it.
+func nodeKind(t ast.NodeType) string {
+	switch t {
+	case ast.StringType, ast.LiteralType:
+		return "a string"
+	case ast.IntegerType, ast.FloatType, ast.InfinityType, ast.NanType:
+		return "a number"
+	case ast.BoolType:
+		return "true or false"
+	case ast.NullType:
+		return "nothing (null)"
+	case ast.SequenceType:
+		return "a list"
+	case ast.MappingType:
+		return "a mapping of keys to values"
+	}
+	return ""
+}
+
+// goKind names the Go type a value decodes to or from.
+func goKind(t reflect.Type) string {
+	if t == nil {
+		return ""
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Slice, reflect.Array:
+		return "a list"
+	case reflect.Map, reflect.Struct:
+		return "a mapping of keys to values"
+	}
+	return ""
 }
 
 // yamlToJSON converts a rendered YAML file to JSON, bounded as decodeYAML is.
@@ -40,7 +171,7 @@ func yamlToJSON(path string, text []byte) (out []byte, err error) {
 	defer recoverYAML(path, &err)
 	js, err := yaml.YAMLToJSON(text)
 	if err != nil {
-		return nil, fmt.Errorf("%s: invalid YAML: %s", path, yaml.FormatError(err, false, true))
+		return nil, fmt.Errorf("%s: invalid YAML: %s", path, formatYAMLError(err))
 	}
 	return js, nil
 }

@@ -726,6 +726,11 @@ func TestLoadStrictSchema(t *testing.T) {
 		{"in a plugin", "tamp.yaml", "plugins: [{name: tfstate, config: {path: x}, prefix: n_}]\n", `unknown field "prefix"`},
 		{"json", "tamp.json", `{"task_definition": "task.json", "regoin": "x"}`, `unknown field "regoin"; did you mean "region"?`},
 		{"jsonnet", "tamp.jsonnet", `{ task_definition: 'task.json', scheduledd: {} }`, `unknown field "scheduledd"; did you mean "scheduled"?`},
+		{"scalar for a list", "tamp.yaml", "services: web\n", `[1:11] services: expected a list, got a string "web"`},
+		{"list for a string", "tamp.yaml", "services:\n  - name: web\n    task_definition:\n      - a.json\n", `[4:7] services[0].task_definition: expected a string, got a list`},
+		{"mapping for a list", "tamp.yaml", "plugins: {name: ssm}\n", `plugins: expected a list, got a mapping of keys to values`},
+		{"number for a mapping", "tamp.yaml", "task_definition: task.json\nscheduled: 5\n", `[2:12] scheduled: expected a mapping of keys to values, got a number`},
+		{"list for a string in json", "tamp.json", `{"cluster": ["a"], "task_definition": "task.json"}`, `cluster: expected a string, got a list`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

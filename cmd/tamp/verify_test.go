@@ -205,7 +205,7 @@ scheduled task warmup
 			files: map[string]string{"tamp.yaml": "cluster: [\n"},
 			args:  []string{"verify"},
 			code:  1,
-			stderr: "error: $DIR/tamp.yaml: [1:10] sequence end token ']' not found\n" +
+			stderr: "error: $DIR/tamp.yaml: [1:10] sequence end token ']' not found; check the indentation, colons, quotes and brackets at that line and the one before\n" +
 				"  >  1 | cluster: [\n" +
 				"                  ^\n" +
 				"nothing was changed in AWS\n",
