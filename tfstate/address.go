@@ -141,7 +141,7 @@ func tokenize(addr string) ([]token, error) {
 	return append(toks, cur), nil
 }
 
-// readIndex reads `[0]` or `["a"]` at addr[i] and returns the offset after
+// readIndex reads `[0]`, `["a"]` or `['a']` at addr[i] and returns the offset after
 // it and the canonical key.
 func readIndex(addr string, i int) (int, string, error) {
 	j := strings.IndexByte(addr[i:], ']')
@@ -165,11 +165,22 @@ func readIndex(addr string, i int) (int, string, error) {
 		}
 		return end + 1, quoteKey(key), nil
 	}
+	if strings.HasPrefix(inner, "'") {
+		// ['a'], as tfstate-lookup and ecspresso's README write keys: the
+		// only form a Go template inside a Jsonnet string can hold. The key
+		// runs to the first quote followed by ]; there are no escapes.
+		end := strings.Index(addr[i+2:], "']")
+		if end < 0 {
+			return 0, "", fmt.Errorf("unclosed quoted key at offset %d; write ['key']", i)
+		}
+		key := addr[i+2 : i+2+end]
+		return i + 2 + end + 2, quoteKey(key), nil
+	}
 	if _, err := strconv.Atoi(inner); err != nil {
 		if strings.HasPrefix(inner, `\"`) {
 			return 0, "", fmt.Errorf(`index %s has escaped quotes; write ["key"]`, inner)
 		}
-		return 0, "", fmt.Errorf("index %q is neither a number nor a quoted key", inner)
+		return 0, "", fmt.Errorf("index %q is neither a number nor a quoted key; write [0], [\"key\"] or ['key']", inner)
 	}
 	return i + j + 1, inner, nil
 }

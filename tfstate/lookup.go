@@ -66,6 +66,9 @@ func (s *State) Lookup(addr string) (any, error) {
 	if err := json.Unmarshal(raw, &v); err != nil {
 		return nil, fmt.Errorf("%s: the state holds invalid JSON: %w", addr, err)
 	}
+	if isRemoteState(target.resource) {
+		v = remoteOutputs(v, path)
+	}
 	for i, step := range path {
 		next, err := step.apply(v)
 		if err != nil {
@@ -74,6 +77,44 @@ func (s *State) Lookup(addr string) (any, error) {
 		v = next
 	}
 	return v, nil
+}
+
+// isRemoteState tells a terraform_remote_state data source, at the root or
+// in a module.
+func isRemoteState(resource string) bool {
+	return strings.HasPrefix(resource, "data.terraform_remote_state.") ||
+		strings.Contains(resource, ".data.terraform_remote_state.")
+}
+
+// remoteOutputs lets data.terraform_remote_state.NAME.outputs.KEY address
+// the output KEY, as it does in Terraform: the state keeps a remote state's
+// outputs as one object value, under outputs.value. The older spelling
+// outputs.value.KEY still works, unless the remote state has an output
+// named value, which then wins, as in Terraform.
+func remoteOutputs(v any, path []step) any {
+	attrs, ok := v.(map[string]any)
+	if !ok || len(path) == 0 || path[0].isIdx || path[0].key != "outputs" {
+		return v
+	}
+	outputs, ok := attrs["outputs"].(map[string]any)
+	if !ok {
+		return v
+	}
+	values, ok := outputs["value"].(map[string]any)
+	if !ok {
+		return v
+	}
+	if len(path) > 1 && !path[1].isIdx && path[1].key == "value" {
+		if _, named := values["value"]; !named {
+			return v
+		}
+	}
+	shifted := make(map[string]any, len(attrs))
+	for k, x := range attrs {
+		shifted[k] = x
+	}
+	shifted["outputs"] = values
+	return shifted
 }
 
 // String formats a looked-up value for a template: strings as they are,

@@ -73,6 +73,25 @@ func TestLookup(t *testing.T) {
 			"cidr_blocks": []any{"10.0.0.0/16"},
 		}}},
 		{`aws_autoscaling_group.web.max_size`, float64(1e6)},
+		// single-quoted keys, as ecspresso's README and fixtures write them
+		{`aws_ssm_parameter.p['with space'].id`, "/with/space"},
+		{`aws_ssm_parameter.p['a.b]c'].value`, "odd"},
+		{`module.net.aws_subnet.this['a'].id`, "subnet-net-a"},
+		{`module.app['x'].module.db.aws_db_instance.this.port`, float64(5432)},
+		{`aws_vpc.main.tags['Name']`, "main"},
+		// terraform_remote_state outputs as Terraform addresses them
+		{`data.terraform_remote_state.network.outputs.vpc_id`, "vpc-remote"},
+		{`data.terraform_remote_state.network.outputs.private-subnet-ids[1]`, "subnet-r1"},
+		{`data.terraform_remote_state.network.outputs["private-subnet-ids"][0]`, "subnet-r0"},
+		{`data.terraform_remote_state.network.outputs.db.endpoint`, "db.remote:5432"},
+		{`data.terraform_remote_state.network.outputs.db`, map[string]any{"endpoint": "db.remote:5432", "port": float64(5432)}},
+		{`data.terraform_remote_state.network.backend`, "s3"},
+		// the older spelling through the state's value object still works
+		{`data.terraform_remote_state.network.outputs.value.vpc_id`, "vpc-remote"},
+		// ... unless an output is named value, which wins as in Terraform
+		{`data.terraform_remote_state.legacy-app.outputs.value`, "an output named value"},
+		{`data.terraform_remote_state.legacy-app.outputs.name`, "app"},
+		{`module.app['x'].data.terraform_remote_state.shared.outputs.zone_id`, "Z123"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.addr, func(t *testing.T) {
@@ -227,6 +246,17 @@ func TestLookupNotFound(t *testing.T) {
 			wantReason: "at ingress[0].from_port.value: is a float64, which has no attributes",
 		},
 		{
+			name:       "remote state output typo suggests the outputs",
+			addr:       `data.terraform_remote_state.network.outputs.vpc-id`,
+			wantReason: `at outputs.vpc-id: no key "vpc-id"; did you mean vpc_id?`,
+		},
+		{
+			name:            "remote state typo suggests the data source",
+			addr:            `data.terraform_remote_state.netwrk.outputs.vpc_id`,
+			wantReason:      "no such resource in the state",
+			wantSuggestions: []string{"data.terraform_remote_state.network", "data.terraform_remote_state.legacy-app"},
+		},
+		{
 			name:       "attribute below null",
 			addr:       `aws_security_group.x.description.text`,
 			wantReason: "at description.text: is null",
@@ -277,7 +307,8 @@ func TestLookupBadAddress(t *testing.T) {
 	}{
 		{"empty", ``, `: empty address`},
 		{"unclosed bracket", `aws_subnet.private[0`, `aws_subnet.private[0: unclosed [ at offset 18`},
-		{"unquoted key", `aws_subnet.private[a].id`, `aws_subnet.private[a].id: index "a" is neither a number nor a quoted key`},
+		{"unquoted key", `aws_subnet.private[a].id`, `aws_subnet.private[a].id: index "a" is neither a number nor a quoted key; write [0], ["key"] or ['key']`},
+		{"unterminated single-quoted key", `aws_subnet.private['a].id`, `aws_subnet.private['a].id: unclosed quoted key at offset 18; write ['key']`},
 		{"escaped quotes", `aws_subnet.private[\"a\"].id`, `aws_subnet.private[\"a\"].id: index \"a\" has escaped quotes; write ["key"]`},
 		{"empty name", `aws_vpc..id`, `aws_vpc..id: empty name at offset 8`},
 		{"text after index", `aws_vpc.main[0]x`, `aws_vpc.main[0]x: unexpected 'x' after an index at offset 15`},
