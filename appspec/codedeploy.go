@@ -28,6 +28,7 @@ type CodeDeployAPI interface {
 	ListDeploymentTargets(ctx context.Context, in *codedeploy.ListDeploymentTargetsInput, optFns ...func(*codedeploy.Options)) (*codedeploy.ListDeploymentTargetsOutput, error)
 	GetDeploymentTarget(ctx context.Context, in *codedeploy.GetDeploymentTargetInput, optFns ...func(*codedeploy.Options)) (*codedeploy.GetDeploymentTargetOutput, error)
 	StopDeployment(ctx context.Context, in *codedeploy.StopDeploymentInput, optFns ...func(*codedeploy.Options)) (*codedeploy.StopDeploymentOutput, error)
+	ListDeployments(ctx context.Context, in *codedeploy.ListDeploymentsInput, optFns ...func(*codedeploy.Options)) (*codedeploy.ListDeploymentsOutput, error)
 }
 
 var _ CodeDeployAPI = (*codedeploy.Client)(nil)
@@ -121,6 +122,17 @@ type Stage struct {
 	Event string // a lifecycle event name ("AfterAllowTestTraffic"); "" with TrafficShifted false: the end
 	// TrafficShifted: AllowTraffic has succeeded.
 	TrafficShifted bool
+}
+
+// String is the stage as --wait-until takes it.
+func (s Stage) String() string {
+	switch {
+	case s.TrafficShifted:
+		return "traffic-shifted"
+	case s.Event != "":
+		return s.Event
+	}
+	return "deployed"
 }
 
 // ParseStage reads --wait-until for a CODE_DEPLOY service: "deployed" or
@@ -369,19 +381,17 @@ type Deployer struct {
 var _ ecs.CodeDeployer = (*Deployer)(nil)
 
 // Deploy deploys taskDefinition to svc through CodeDeploy.
-func (d *Deployer) Deploy(ctx context.Context, svc *ecstypes.Service, taskDefinition string, opts ecs.DeployOptions) error {
+func (d *Deployer) Deploy(ctx context.Context, svc *ecstypes.Service, taskDefinition string, opts ecs.DeployOptions) (ecs.CodeDeployment, error) {
 	name := aws.ToString(svc.ServiceName)
 	spec, err := Build(svc, taskDefinition, d.Hooks)
 	if err != nil {
-		return err
+		return ecs.CodeDeployment{}, err
 	}
-	group, ok := d.Groups[name]
-	if !ok {
-		if group, err = FindGroup(ctx, d.API, opts.Cluster, name); err != nil {
-			return err
-		}
+	group, err := d.group(ctx, opts.Cluster, name)
+	if err != nil {
+		return ecs.CodeDeployment{}, err
 	}
-	_, err = Deploy(ctx, d.API, spec, DeployOptions{
+	res, err := Deploy(ctx, d.API, spec, DeployOptions{
 		Group: group, RollbackEvents: d.RollbackEvents, Until: d.Until, NoWait: opts.NoWait, Poll: d.Poll, Clock: d.Clock,
 		Progress: func(line string) {
 			if d.Progress != nil {
@@ -389,8 +399,67 @@ func (d *Deployer) Deploy(ctx context.Context, svc *ecstypes.Service, taskDefini
 			}
 		},
 	})
+	cd := ecs.CodeDeployment{ID: res.DeploymentID, Status: res.Status}
 	if err != nil {
-		return fmt.Errorf("service %s: %w", name, err)
+		return cd, fmt.Errorf("service %s: %w", name, err)
 	}
-	return nil
+	if res.Status != string(cdtypes.DeploymentStatusSucceeded) && !opts.NoWait {
+		cd.Reached = d.Until.String()
+	}
+	return cd, nil
+}
+
+// group is the deployment group of a service: the config's, else the one
+// whose ECS service it is.
+func (d *Deployer) group(ctx context.Context, cluster, service string) (Group, error) {
+	if g, ok := d.Groups[service]; ok {
+		return g, nil
+	}
+	return FindGroup(ctx, d.API, cluster, service)
+}
+
+// InProgress are the statuses of a deployment that has not ended.
+var InProgress = []cdtypes.DeploymentStatus{cdtypes.DeploymentStatusCreated, cdtypes.DeploymentStatusQueued,
+	cdtypes.DeploymentStatusInProgress, cdtypes.DeploymentStatusReady, cdtypes.DeploymentStatusBaking}
+
+// Active are the deployments of group that have not ended, newest first
+// (as CodeDeploy lists them).
+func Active(ctx context.Context, api CodeDeployAPI, group Group) ([]string, error) {
+	var ids []string
+	in := &codedeploy.ListDeploymentsInput{ApplicationName: aws.String(group.Application),
+		DeploymentGroupName: aws.String(group.DeploymentGroup), IncludeOnlyStatuses: InProgress}
+	for {
+		out, err := api.ListDeployments(ctx, in)
+		if err != nil {
+			return nil, fmt.Errorf("codedeploy:ListDeployments %s/%s: %w", group.Application, group.DeploymentGroup, err)
+		}
+		ids = append(ids, out.Deployments...)
+		if out.NextToken == nil {
+			return ids, nil
+		}
+		in.NextToken = out.NextToken
+	}
+}
+
+// Stop stops svc's CodeDeploy deployments in progress, CodeDeploy rolling
+// each back to the original task set.
+func (d *Deployer) Stop(ctx context.Context, svc *ecstypes.Service, cluster string) (bool, error) {
+	name := aws.ToString(svc.ServiceName)
+	group, err := d.group(ctx, cluster, name)
+	if err != nil {
+		return false, err
+	}
+	ids, err := Active(ctx, d.API, group)
+	if err != nil {
+		return false, err
+	}
+	for _, id := range ids {
+		if err := Stop(ctx, d.API, id); err != nil {
+			return false, err
+		}
+		if d.Progress != nil {
+			d.Progress(name, fmt.Sprintf("stopped CodeDeploy deployment %s with rollback", id))
+		}
+	}
+	return len(ids) > 0, nil
 }

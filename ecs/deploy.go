@@ -54,6 +54,10 @@ const (
 	ServiceCreated   ServiceAction = "created"
 	ServiceUpdated   ServiceAction = "updated"
 	ServiceUnchanged ServiceAction = "unchanged"
+	// ServiceCodeDeploy: a CODE_DEPLOY service's new revision went to a
+	// CodeDeploy deployment (its other fields, if any, through
+	// UpdateService).
+	ServiceCodeDeploy ServiceAction = "codedeploy"
 )
 
 // ServiceResult is the outcome for one service.
@@ -64,8 +68,10 @@ type ServiceResult struct {
 	Waited         bool          `json:"waited"`
 	RolledBackTo   string        `json:"rolled_back_to,omitempty"` // with RollbackOnFailure
 	NotStarted     bool          `json:"not_started,omitempty"`    // Ctrl-C came before its change
-	Err            error         `json:"-"`
-	Error          string        `json:"error,omitempty"`
+	// CodeDeployment: the CodeDeploy deployment of a CODE_DEPLOY service.
+	CodeDeployment *CodeDeployment `json:"codedeploy,omitempty"`
+	Err            error           `json:"-"`
+	Error          string          `json:"error,omitempty"`
 }
 
 // Deployer deploys services: resolves revisions, creates or updates each
@@ -88,7 +94,20 @@ type Deployer struct {
 // platform version or capacity providers through UpdateService: those
 // belong to CodeDeploy.
 type CodeDeployer interface {
-	Deploy(ctx context.Context, svc *types.Service, taskDefinition string, opts DeployOptions) error
+	Deploy(ctx context.Context, svc *types.Service, taskDefinition string, opts DeployOptions) (CodeDeployment, error)
+	// Stop stops the service's CodeDeploy deployments in progress, with
+	// CodeDeploy rolling them back; stopped is false when none was.
+	Stop(ctx context.Context, svc *types.Service, cluster string) (stopped bool, err error)
+}
+
+// CodeDeployment is where a CodeDeploy deployment stood when tamp stopped
+// following it.
+type CodeDeployment struct {
+	ID string `json:"id"`
+	// Status is CodeDeploy's: Succeeded, or InProgress when the wait
+	// stopped at a stage (Reached) short of the end.
+	Status  string `json:"status"`
+	Reached string `json:"reached,omitempty"`
 }
 
 // codeDeployed tells a service whose deployments CodeDeploy makes.
@@ -476,7 +495,7 @@ func (d *Deployer) follow(ctx context.Context, p *plan, res ServiceResult, dep D
 // after its other fields were updated, and follows the deployment (unless
 // NoWait) within the timeout.
 func (d *Deployer) shift(ctx context.Context, p *plan, res ServiceResult, opts DeployOptions) ServiceResult {
-	res.Action, res.TaskDefinition = ServiceUpdated, p.shift
+	res.Action, res.TaskDefinition = ServiceCodeDeploy, p.shift
 	if d.Started != nil {
 		d.Started(res)
 	}
@@ -487,7 +506,10 @@ func (d *Deployer) shift(ctx context.Context, p *plan, res ServiceResult, opts D
 		wctx, cancel = context.WithTimeout(ctx, opts.Timeout)
 		defer cancel()
 	}
-	err := d.CodeDeploy.Deploy(wctx, p.remote, p.shift, opts)
+	cd, err := d.CodeDeploy.Deploy(wctx, p.remote, p.shift, opts)
+	if cd.ID != "" {
+		res.CodeDeployment = &cd
+	}
 	if err != nil && ctx.Err() == nil && errors.Is(wctx.Err(), context.DeadlineExceeded) {
 		err = &WaitTimeoutError{Service: p.svc.Name, State: "CodeDeploy deployment in progress: " + err.Error(), After: opts.Timeout}
 	}

@@ -29,11 +29,13 @@ type RollbackOptions struct {
 
 // RollbackResult is the outcome for one service.
 type RollbackResult struct {
-	Name         string `json:"name"`
-	From         string `json:"from"` // task definition ARN rolled back from
-	To           string `json:"to"`
-	Stopped      bool   `json:"stopped_deployment"` // the fast path: StopServiceDeployment ROLLBACK
-	Deregistered bool   `json:"deregistered"`
+	Name    string `json:"name"`
+	From    string `json:"from"` // task definition ARN rolled back from
+	To      string `json:"to"`
+	Stopped bool   `json:"stopped_deployment"` // the fast path: StopServiceDeployment ROLLBACK (CodeDeploy: StopDeployment with rollback)
+	// CodeDeploy: a CODE_DEPLOY service, rolled back through CodeDeploy.
+	CodeDeploy   bool `json:"codedeploy,omitempty"`
+	Deregistered bool `json:"deregistered"`
 	// FastPathUnavailable says why ECS's own rollback of a deployment in
 	// progress could not be used (the service was rolled back with
 	// UpdateService instead).
@@ -67,6 +69,16 @@ func (d *Deployer) Rollback(ctx context.Context, services []string, opts Rollbac
 			continue
 		}
 		from := aws.ToString(svc.TaskDefinition)
+		if codeDeployed(svc) {
+			if d.CodeDeploy == nil {
+				errs = append(errs, fmt.Errorf("service %s uses the CODE_DEPLOY deployment controller: it rolls back through CodeDeploy, which this rollback cannot drive", name))
+				continue
+			}
+			results[i].CodeDeploy = true
+			if primary := primaryTaskSet(svc); primary != nil {
+				from = aws.ToString(primary.TaskDefinition)
+			}
+		}
 		if rollingBack(svc) && opts.Revision == 0 {
 			errs = append(errs, fmt.Errorf("service %s: ECS is already rolling back to %s (its circuit breaker); follow it with `tamp wait --only %s`",
 				name, revisionOf(from), name))
@@ -99,7 +111,7 @@ func (d *Deployer) Rollback(ctx context.Context, services []string, opts Rollbac
 			}
 			r.Changed = true
 			follows.Go(func() error {
-				r.Err = d.followRollback(ctx, r, dep, since, opts)
+				r.Err = d.followRollback(ctx, current[r.Name], r, dep, since, opts)
 				return nil
 			})
 			return nil
@@ -126,18 +138,32 @@ func resultErrors(results []RollbackResult) error {
 }
 
 // followRollback reports a service sent back and follows its deployment.
-func (d *Deployer) followRollback(ctx context.Context, r *RollbackResult, dep Deployment, since time.Time, opts RollbackOptions) error {
-	if d.Started != nil {
-		d.Started(ServiceResult{Name: r.Name, Action: ServiceUpdated, TaskDefinition: r.To})
-	}
-	if opts.NoWait {
-		return nil
+// A CODE_DEPLOY service not stopped mid-deployment goes back through a new
+// CodeDeploy deployment of the target revision, followed as deploy does.
+func (d *Deployer) followRollback(ctx context.Context, svc *types.Service, r *RollbackResult, dep Deployment, since time.Time, opts RollbackOptions) error {
+	viaDeployment := r.CodeDeploy && !r.Stopped
+	if d.Started != nil && !(r.CodeDeploy && r.Stopped) { // a CodeDeploy stop said so already
+		action := ServiceUpdated
+		if viaDeployment {
+			action = ServiceCodeDeploy
+		}
+		d.Started(ServiceResult{Name: r.Name, Action: action, TaskDefinition: r.To})
 	}
 	wctx := ctx
-	if opts.Timeout > 0 {
+	if opts.Timeout > 0 && !opts.NoWait {
 		var cancel context.CancelFunc
 		wctx, cancel = context.WithTimeout(ctx, opts.Timeout)
 		defer cancel()
+	}
+	if viaDeployment {
+		_, err := d.CodeDeploy.Deploy(wctx, svc, r.To, DeployOptions{Cluster: opts.Cluster, NoWait: opts.NoWait, Until: opts.Until})
+		if err != nil && ctx.Err() == nil && errors.Is(wctx.Err(), context.DeadlineExceeded) {
+			err = &WaitTimeoutError{Service: r.Name, State: "CodeDeploy deployment in progress: " + err.Error(), After: opts.Timeout}
+		}
+		return err
+	}
+	if opts.NoWait {
+		return nil
 	}
 	return d.Waiter.Wait(wctx, opts.Cluster, r.Name, dep, opts.Until, since)
 }
@@ -145,6 +171,16 @@ func (d *Deployer) followRollback(ctx context.Context, r *RollbackResult, dep De
 // runningBefore is the revision of the deployment a deployment in
 // progress replaces, or "".
 func runningBefore(svc *types.Service) string {
+	if usesTaskSets(svc) {
+		// While CodeDeploy shifts traffic, the original task set is the
+		// one that is not PRIMARY.
+		for _, ts := range svc.TaskSets {
+			if aws.ToString(ts.Status) != "PRIMARY" && len(svc.TaskSets) > 1 {
+				return aws.ToString(ts.TaskDefinition)
+			}
+		}
+		return ""
+	}
 	if !deploymentInProgress(svc) {
 		return ""
 	}
@@ -178,6 +214,19 @@ func (d *Deployer) rollbackChange(ctx context.Context, svc *types.Service, r *Ro
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), mutationTimeout)
 	defer cancel()
+	if r.CodeDeploy {
+		// CodeDeploy owns the revision: a deployment in progress is
+		// stopped with CodeDeploy's rollback; otherwise followRollback
+		// creates a deployment of the target revision.
+		if len(svc.TaskSets) > 1 && opts.Revision == 0 {
+			stopped, err := d.CodeDeploy.Stop(ctx, svc, opts.Cluster)
+			if err != nil {
+				return dep, fmt.Errorf("roll back service %s: %w", r.Name, err)
+			}
+			r.Stopped = stopped
+		}
+		return dep, nil
+	}
 	// A deployment still in progress is stopped with ECS's own rollback,
 	// which returns to the revision that ran before it.
 	if deploymentInProgress(svc) && opts.Revision == 0 {
@@ -379,6 +428,9 @@ func (d *Deployer) revisionsInUse(ctx context.Context, cluster string) (map[stri
 			used[aws.ToString(s.TaskDefinition)] = true
 			for _, dep := range s.Deployments {
 				used[aws.ToString(dep.TaskDefinition)] = true
+			}
+			for _, ts := range s.TaskSets {
+				used[aws.ToString(ts.TaskDefinition)] = true
 			}
 		}
 	}

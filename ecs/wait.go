@@ -238,6 +238,9 @@ func (w *Waiter) reportEvents(svc *types.Service, since time.Time, seen map[stri
 // judge decides from one description (the polls-th) whether the
 // deployment is done, still going, or failed.
 func judge(svc *types.Service, dep Deployment, until Until, polls int) (bool, Progress, error) {
+	if usesTaskSets(svc) {
+		return judgeTaskSets(svc, dep, until, polls)
+	}
 	name := aws.ToString(svc.ServiceName)
 	var ours, primary *types.Deployment
 	for i := range svc.Deployments {
@@ -295,6 +298,51 @@ func judge(svc *types.Service, dep Deployment, until Until, polls int) (bool, Pr
 		}
 	}
 	return false, p, nil
+}
+
+// usesTaskSets tells a service whose deployments are task sets (CodeDeploy
+// or an external controller) rather than ECS deployments.
+func usesTaskSets(svc *types.Service) bool {
+	if c := svc.DeploymentController; c != nil {
+		return c.Type == types.DeploymentControllerTypeCodeDeploy || c.Type == types.DeploymentControllerTypeExternal
+	}
+	return false
+}
+
+// primaryTaskSet is the task set serving production traffic, or nil.
+func primaryTaskSet(svc *types.Service) *types.TaskSet {
+	for i := range svc.TaskSets {
+		if aws.ToString(svc.TaskSets[i].Status) == "PRIMARY" {
+			return &svc.TaskSets[i]
+		}
+	}
+	return nil
+}
+
+// judgeTaskSets decides for a task-set service: done when the PRIMARY task
+// set runs the task definition and has reached a steady state (and, for
+// UntilStable, is the only task set).
+func judgeTaskSets(svc *types.Service, dep Deployment, until Until, polls int) (bool, Progress, error) {
+	name := aws.ToString(svc.ServiceName)
+	p := Progress{Revision: revisionOf(dep.TaskDefinition), Desired: svc.DesiredCount, Pending: svc.PendingCount, Running: svc.RunningCount}
+	primary := primaryTaskSet(svc)
+	if primary == nil || aws.ToString(primary.TaskDefinition) != dep.TaskDefinition {
+		if polls < graceNotSeen {
+			return false, p, nil
+		}
+		reason := "no task set runs it"
+		if primary != nil {
+			reason = fmt.Sprintf("the PRIMARY task set runs %s", revisionOf(aws.ToString(primary.TaskDefinition)))
+		}
+		return false, p, &DeploymentFailedError{Service: name, Reason: reason + lastFailure(svc)}
+	}
+	p.Desired, p.Pending, p.Running = primary.ComputedDesiredCount, primary.PendingCount, primary.RunningCount
+	p.Rollout = string(primary.StabilityStatus)
+	steady := primary.StabilityStatus == types.StabilityStatusSteadyState && primary.RunningCount == primary.ComputedDesiredCount
+	if !steady || (until == UntilStable && len(svc.TaskSets) > 1) {
+		return false, p, nil
+	}
+	return true, p, nil
 }
 
 // lastFailure quotes the newest service event that explains a failure,

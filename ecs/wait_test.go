@@ -51,6 +51,19 @@ func TestJudge(t *testing.T) {
 			dep: Deployment{ID: "2"}, done: true},
 		{name: "no rollout state, two deployments", svc: types.Service{Deployments: []types.Deployment{dep("2", "PRIMARY", web2, ""), dep("1", "ACTIVE", web1, "")}},
 			dep: Deployment{ID: "2"}},
+		// CODE_DEPLOY services have task sets, not deployments
+		{name: "task sets: primary steady", svc: codeDeploySvc(taskSet("PRIMARY", web2, types.StabilityStatusSteadyState, 2)),
+			dep: Deployment{TaskDefinition: web2}, done: true},
+		{name: "task sets: primary still stabilizing", svc: codeDeploySvc(taskSet("PRIMARY", web2, types.StabilityStatusStabilizing, 1)),
+			dep: Deployment{TaskDefinition: web2}},
+		{name: "task sets: deployed, the original still there", svc: codeDeploySvc(taskSet("PRIMARY", web2, types.StabilityStatusSteadyState, 2), taskSet("ACTIVE", web1, types.StabilityStatusSteadyState, 2)),
+			dep: Deployment{TaskDefinition: web2}, done: true},
+		{name: "task sets: stable waits for the original to go", svc: codeDeploySvc(taskSet("PRIMARY", web2, types.StabilityStatusSteadyState, 2), taskSet("ACTIVE", web1, types.StabilityStatusSteadyState, 2)),
+			dep: Deployment{TaskDefinition: web2}, until: UntilStable},
+		{name: "task sets: another revision is primary", svc: codeDeploySvc(taskSet("PRIMARY", web1, types.StabilityStatusSteadyState, 2)),
+			dep: Deployment{TaskDefinition: web2}, polls: 3, wantErr: "the PRIMARY task set runs web:1"},
+		{name: "task sets: not there yet", svc: codeDeploySvc(),
+			dep: Deployment{TaskDefinition: web2}, polls: 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -70,6 +83,14 @@ func TestJudge(t *testing.T) {
 			}
 		})
 	}
+}
+
+func codeDeploySvc(sets ...types.TaskSet) types.Service {
+	return types.Service{DeploymentController: &types.DeploymentController{Type: types.DeploymentControllerTypeCodeDeploy}, TaskSets: sets}
+}
+
+func taskSet(status, td string, stability types.StabilityStatus, running int32) types.TaskSet {
+	return types.TaskSet{Status: aws.String(status), TaskDefinition: aws.String(td), StabilityStatus: stability, ComputedDesiredCount: 2, RunningCount: running}
 }
 
 // A deploy by someone else while tamp waits: the deployment followed was

@@ -12,8 +12,11 @@ import (
 // Started is the line for a service whose change was made, before its
 // wait.
 func Started(r ecs.ServiceResult) string {
-	if r.Action == ecs.ServiceUnchanged {
+	switch r.Action {
+	case ecs.ServiceUnchanged:
 		return fmt.Sprintf("%s: %s, runs %s", r.Name, r.Action, ecs.ShortRevision(r.TaskDefinition))
+	case ecs.ServiceCodeDeploy:
+		return fmt.Sprintf("%s: deploying %s through CodeDeploy", r.Name, ecs.ShortRevision(r.TaskDefinition))
 	}
 	return fmt.Sprintf("%s: %s, deploying %s", r.Name, r.Action, ecs.ShortRevision(r.TaskDefinition))
 }
@@ -22,6 +25,10 @@ func Started(r ecs.ServiceResult) string {
 // failure, a line each, then how the scheduled tasks were repointed.
 func (d Deployed) WriteText(w io.Writer) {
 	for _, r := range d.Services {
+		if cd := r.CodeDeployment; r.Err == nil && r.Waited && cd != nil && cd.Reached != "" {
+			fmt.Fprintf(w, "%s: %s reached %s; CodeDeploy deployment %s goes on (%s)\n", r.Name, ecs.ShortRevision(r.TaskDefinition), cd.Reached, cd.ID, cd.Status)
+			continue
+		}
 		if r.Err == nil && r.Waited {
 			fmt.Fprintf(w, "%s: deployed %s\n", r.Name, ecs.ShortRevision(r.TaskDefinition))
 		}
@@ -44,8 +51,12 @@ func (r RolledBack) WriteText(w io.Writer, dryRun, ok bool) {
 		how, note := "rolled back", ""
 		if dryRun {
 			how = "would roll back"
+		} else if s.Stopped && s.CodeDeploy {
+			note = " (stopped the CodeDeploy deployment in progress; CodeDeploy rolled it back)"
 		} else if s.Stopped {
 			note = " (stopped the deployment in progress)"
+		} else if s.CodeDeploy {
+			note = " (through a CodeDeploy deployment)"
 		}
 		fmt.Fprintf(w, "%s: %s %s -> %s%s\n", s.Name, how, ecs.ShortRevision(s.From), ecs.ShortRevision(s.To), note)
 	}

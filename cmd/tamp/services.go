@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/tamp-ecs/tamp/appspec"
 	"github.com/tamp-ecs/tamp/config"
 	"github.com/tamp-ecs/tamp/ecs"
 	"github.com/tamp-ecs/tamp/internal/progress"
@@ -42,6 +43,9 @@ func (c *RollbackCmd) Run(ctx context.Context, a *app) error {
 	var prog *progress.Progress
 	r.Deployer, prog = a.deployer(api)
 	defer prog.Done()
+	if r.Deployer.CodeDeploy, err = a.codeDeployer(ctx, p, prog, appspec.Stage{}, nil); err != nil {
+		return err
+	}
 	done, err := r.Rollback(ctx, rollout.RollbackOptions{
 		RollbackOptions: ecs.RollbackOptions{Cluster: ecs.ClusterName(p.Cluster), Revision: c.Revision, DryRun: c.DryRun, NoWait: c.NoWait,
 			Until: ecs.Until(c.WaitUntil), Timeout: p.EffectiveTimeout(), Deregister: c.DeregisterTaskDefinition},

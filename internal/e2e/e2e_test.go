@@ -88,6 +88,8 @@ func TestScripts(t *testing.T) {
 			"ecrimage":    cmdECRImage,
 			"loggroup":    cmdLogGroup,
 			"targetgroup": cmdTargetGroup,
+			"cdgroup":     cmdCDGroup,
+			"cdappspec":   cmdCDAppSpec,
 		},
 	})
 }

@@ -25,6 +25,10 @@ StopServiceDeployment, which moto lacks, are answered from those deployments
 (failed ones kept in a short history); a ROLLBACK stop returns the service to the
 deployment before the stopped one at once.
 
+CODE_DEPLOY services start with one PRIMARY task set, refuse an
+UpdateService that changes their task definition (as AWS does: CodeDeploy
+owns it), and deploy through CodeDeploy as motocodedeploy.py describes.
+
 Run it as `python3 motoserver.py -H 127.0.0.1 -p PORT`, like moto.server.
 """
 import json
@@ -32,6 +36,7 @@ import shlex
 import sys
 import time
 
+import motocodedeploy
 from moto.core.utils import utcnow
 from moto.ecs import models
 from moto.ecs.responses import EC2ContainerServiceResponse
@@ -114,8 +119,15 @@ def _settle(backend, service, previous_task_definition):
     _event(service, f"(service {service.name}) has reached a steady state.")
 
 
+def _code_deploy(service):
+    return (service.deployment_controller or {}).get("type") == "CODE_DEPLOY"
+
+
 def create_service(self, *args, **kwargs):
     service = _create_service(self, *args, **kwargs)
+    if _code_deploy(service) and service.task_definition:
+        service.task_sets[:] = [motocodedeploy._task_set(service, service.task_definition, "PRIMARY", 100.0, "Blue")]
+        service.running_count, service.pending_count = service.desired_count, 0
     if service.deployments:
         service.deployments.clear()
         _start_deployment(service)
@@ -129,6 +141,12 @@ def update_service(self, service_properties):
     name = props["service"].split("/")[-1]
     before = self._get_service(cluster, name)
     previous = before.task_definition
+    if _code_deploy(before) and props.get("task_definition"):
+        wanted = self.describe_task_definition(props["task_definition"]).arn
+        if wanted != previous:
+            raise models.InvalidParameterException(
+                "Unable to update task definition on services with a CODE_DEPLOY deployment controller. "
+                "Use AWS CodeDeploy to trigger a new deployment.")
     force = props.get("force_new_deployment", False)
     service = _update_service(self, service_properties)
     if service.task_definition != previous or force:
@@ -299,6 +317,7 @@ def describe_tasks(self):
                        "failures": [{"arn": a, "reason": "MISSING"} for a in arns if a not in _tasks]})
 
 
+motocodedeploy.install(_outcome)
 Backend.create_service = create_service
 Backend.update_service = update_service
 EC2ContainerServiceResponse.create_service = respond_create

@@ -293,3 +293,26 @@ func (c *CodeDeploy) StopDeployment(ctx context.Context, in *codedeploy.StopDepl
 	d.status, d.stopped = cdtypes.DeploymentStatusStopped, true
 	return &codedeploy.StopDeploymentOutput{Status: cdtypes.StopStatusPending}, nil
 }
+
+// ListDeployments lists a group's deployments, newest first, with the
+// statuses asked for.
+func (c *CodeDeploy) ListDeployments(ctx context.Context, in *codedeploy.ListDeploymentsInput, _ ...func(*codedeploy.Options)) (*codedeploy.ListDeploymentsOutput, error) {
+	if err := c.enter(ctx, "ListDeployments"); err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := &codedeploy.ListDeploymentsOutput{}
+	for _, id := range slices.Backward(c.order) {
+		d := c.deployments[id]
+		if in.ApplicationName != nil && aws.ToString(d.in.ApplicationName) != aws.ToString(in.ApplicationName) ||
+			in.DeploymentGroupName != nil && aws.ToString(d.in.DeploymentGroupName) != aws.ToString(in.DeploymentGroupName) {
+			continue
+		}
+		if len(in.IncludeOnlyStatuses) > 0 && !slices.Contains(in.IncludeOnlyStatuses, d.status) {
+			continue
+		}
+		out.Deployments = append(out.Deployments, id)
+	}
+	return out, nil
+}
