@@ -150,7 +150,16 @@ func ParseStage(s string) (Stage, error) {
 			return Stage{Event: e}, nil
 		}
 	}
-	return Stage{}, fmt.Errorf("--wait-until %q: use deployed, stable, traffic-shifted or a lifecycle event (%s)", s, strings.Join(LifecycleEvents, ", "))
+	if _, ok := ecs.StageUntil(s); ok {
+		// A stage of ECS-native deployments: the end, for CodeDeploy.
+		return Stage{}, nil
+	}
+	stages := make([]string, len(ecs.Stages))
+	for i, st := range ecs.Stages {
+		stages[i] = string(st)
+	}
+	return Stage{}, fmt.Errorf("--wait-until %q: use deployed, stable, traffic-shifted, a CodeDeploy lifecycle event (%s) or an ECS deployment lifecycle stage (%s)",
+		s, strings.Join(LifecycleEvents, ", "), strings.Join(stages, ", "))
 }
 
 // LifecycleEvents are the lifecycle events of an ECS blue/green deployment,

@@ -99,8 +99,12 @@ func TestDeployStopsAtStage(t *testing.T) {
 	if _, err := appspec.ParseStage("AfterAllowTestTraffic"); err != nil {
 		t.Errorf("a lifecycle event is a stage: %v", err)
 	}
-	if _, err := appspec.ParseStage("halfway"); err == nil || !strings.Contains(err.Error(), "use deployed, stable, traffic-shifted or a lifecycle event") {
+	if _, err := appspec.ParseStage("halfway"); err == nil || !strings.Contains(err.Error(), "use deployed, stable, traffic-shifted, a CodeDeploy lifecycle event") {
 		t.Errorf("ParseStage(halfway) error = %v", err)
+	}
+	// An ECS-native stage means the end for a CODE_DEPLOY service.
+	if st, err := appspec.ParseStage("BAKE_TIME"); err != nil || st != (appspec.Stage{}) {
+		t.Errorf("ParseStage(BAKE_TIME) = %+v, %v; want the end", st, err)
 	}
 }
 

@@ -68,6 +68,10 @@ type ServiceResult struct {
 	Waited         bool          `json:"waited"`
 	RolledBackTo   string        `json:"rolled_back_to,omitempty"` // with RollbackOnFailure
 	NotStarted     bool          `json:"not_started,omitempty"`    // Ctrl-C came before its change
+	// Stage: the --wait-until lifecycle stage an ECS-native blue/green,
+	// linear or canary deployment had reached when the wait returned; the
+	// deployment goes on.
+	Stage string `json:"stage,omitempty"`
 	// CodeDeployment: the CodeDeploy deployment of a CODE_DEPLOY service.
 	CodeDeployment *CodeDeployment `json:"codedeploy,omitempty"`
 	Err            error           `json:"-"`
@@ -475,7 +479,7 @@ func (d *Deployer) follow(ctx context.Context, p *plan, res ServiceResult, dep D
 		wctx, cancel = context.WithTimeout(ctx, opts.Timeout)
 		defer cancel()
 	}
-	res.Err = d.Waiter.Wait(wctx, opts.Cluster, p.svc.Name, dep, opts.Until, clockOf(d).Now().Add(-time.Second), known...)
+	res.Stage, res.Err = d.Waiter.wait(wctx, opts.Cluster, p.svc.Name, dep, opts.Until, clockOf(d).Now().Add(-time.Second), known...)
 	if res.Error != "" { // a tag change that failed after the service changed
 		res.Err = errors.Join(errors.New(res.Error), res.Err)
 	}

@@ -71,8 +71,13 @@ type Progress struct {
 	Pending  int32
 	Running  int32
 	Failed   int32
-	Event    string // a new service event's message, when this reports one
-	At       time.Time
+	// Stage and Traffic: an ECS-native blue/green, linear or canary
+	// deployment's lifecycle stage and the production traffic share of its
+	// new revision ("25%"), as the service deployments API says.
+	Stage   string
+	Traffic string
+	Event   string // a new service event's message, when this reports one
+	At      time.Time
 }
 
 // Waiter follows a service's deployment to its end.
@@ -128,6 +133,13 @@ const graceNotSeen = 3
 // events are not reported, nor are the events listed in known (those the
 // service had before the change).
 func (w *Waiter) Wait(ctx context.Context, cluster, service string, dep Deployment, until Until, since time.Time, known ...types.ServiceEvent) error {
+	_, err := w.wait(ctx, cluster, service, dep, until, since, known...)
+	return err
+}
+
+// wait is Wait, also saying which lifecycle stage it stopped at while the
+// deployment goes on ("" when it waited to the end).
+func (w *Waiter) wait(ctx context.Context, cluster, service string, dep Deployment, until Until, since time.Time, known ...types.ServiceEvent) (string, error) {
 	clock := w.Clock
 	if clock == nil {
 		clock = SystemClock{}
@@ -140,30 +152,43 @@ func (w *Waiter) Wait(ctx context.Context, cluster, service string, dep Deployme
 	}
 	var last Progress
 	polls := 0
+	stages := true // asked of the service deployments API until it does not answer
 	for first := true; ; first = false {
 		if !first {
 			if err := clock.Sleep(ctx, interval); err != nil {
-				return w.stopped(ctx, service, last, clock.Now().Sub(start))
+				return "", w.stopped(ctx, service, last, clock.Now().Sub(start))
 			}
 			interval = min(interval*3/2, maxInterval)
 		}
 		out, err := w.API.DescribeServices(ctx, &awsecs.DescribeServicesInput{Cluster: aws.String(cluster), Services: []string{service}})
 		if err != nil {
 			if ctx.Err() != nil {
-				return w.stopped(ctx, service, last, clock.Now().Sub(start))
+				return "", w.stopped(ctx, service, last, clock.Now().Sub(start))
 			}
-			return fmt.Errorf("service %s: follow the deployment: %w", service, err)
+			return "", fmt.Errorf("service %s: follow the deployment: %w", service, err)
 		}
 		if len(out.Services) == 0 {
-			return fmt.Errorf("service %s: not found in cluster %s", service, cluster)
+			return "", fmt.Errorf("service %s: not found in cluster %s", service, cluster)
 		}
 		svc := &out.Services[0]
 		w.reportEvents(svc, since, seenEvents)
 		polls++
 		done, p, err := judge(svc, dep, until, polls)
+		reached := ""
 		var failed *DeploymentFailedError
 		if errors.As(err, &failed) {
 			failed.Reason += w.ecsReason(ctx, cluster, service, since, failed.Reason)
+		} else if stages && !done && nativeStrategy(svc) {
+			// Optional: without the service deployments API the rollout
+			// state alone decides, and the stage is not shown.
+			sd, serr := w.serviceDeployment(ctx, cluster, service, since)
+			stages = serr == nil
+			if sd != nil {
+				stageProgress(&p, sd)
+				if done = stageReached(until, sd); done {
+					reached = string(until)
+				}
+			}
 		}
 		p.Service, p.At = service, clock.Now()
 		if p != last.withoutTime(p.At) && w.Progress != nil {
@@ -171,7 +196,7 @@ func (w *Waiter) Wait(ctx context.Context, cluster, service string, dep Deployme
 		}
 		last = p
 		if err != nil || done {
-			return err
+			return reached, err
 		}
 	}
 }
@@ -185,24 +210,21 @@ func (p Progress) withoutTime(at time.Time) Progress {
 // ended the latest deployment: " (ECS: <reason>)", or "" when it has
 // nothing more to say than known already.
 func (w *Waiter) ecsReason(ctx context.Context, cluster, service string, since time.Time, known string) string {
-	list, err := w.API.ListServiceDeployments(ctx, &awsecs.ListServiceDeploymentsInput{
-		Cluster: aws.String(cluster), Service: aws.String(service),
-		CreatedAt: &types.CreatedAt{After: aws.Time(since.Add(-time.Minute))},
-	})
-	if err != nil || len(list.ServiceDeployments) == 0 {
+	sd, err := w.serviceDeployment(ctx, cluster, service, since)
+	if err != nil || sd == nil {
 		return ""
 	}
-	out, err := w.API.DescribeServiceDeployments(ctx, &awsecs.DescribeServiceDeploymentsInput{
-		ServiceDeploymentArns: []string{aws.ToString(list.ServiceDeployments[0].ServiceDeploymentArn)},
-	})
-	if err != nil || len(out.ServiceDeployments) == 0 {
+	var parts []string
+	if reason := aws.ToString(sd.StatusReason); reason != "" && !strings.Contains(known, reason) {
+		parts = append(parts, reason)
+	}
+	if hooks := failedHooks(sd); hooks != "" {
+		parts = append(parts, hooks)
+	}
+	if len(parts) == 0 {
 		return ""
 	}
-	reason := aws.ToString(out.ServiceDeployments[0].StatusReason)
-	if reason == "" || strings.Contains(known, reason) {
-		return ""
-	}
-	return " (ECS: " + reason + ")"
+	return " (ECS: " + strings.Join(parts, "; ") + ")"
 }
 
 // stopped explains why waiting ended early: the timeout, or Ctrl-C.

@@ -29,6 +29,10 @@ func (d Deployed) WriteText(w io.Writer) {
 			fmt.Fprintf(w, "%s: %s reached %s; CodeDeploy deployment %s goes on (%s)\n", r.Name, ecs.ShortRevision(r.TaskDefinition), cd.Reached, cd.ID, cd.Status)
 			continue
 		}
+		if r.Err == nil && r.Waited && r.Stage != "" {
+			fmt.Fprintf(w, "%s: %s reached %s; the deployment goes on\n", r.Name, ecs.ShortRevision(r.TaskDefinition), r.Stage)
+			continue
+		}
 		if r.Err == nil && r.Waited {
 			fmt.Fprintf(w, "%s: deployed %s\n", r.Name, ecs.ShortRevision(r.TaskDefinition))
 		}

@@ -68,7 +68,7 @@ func TestDeployCodeDeployService(t *testing.T) {
 	})
 	t.Run("bad --wait-until and --rollback-events are usage errors", func(t *testing.T) {
 		f := setup(t)
-		if r := f.run(t, false, "deploy", "--wait-until", "halfway"); r.code != 1 || !strings.Contains(r.stderr, "use deployed, stable, traffic-shifted or a lifecycle event") {
+		if r := f.run(t, false, "deploy", "--wait-until", "halfway"); r.code != 1 || !strings.Contains(r.stderr, "use deployed, stable, traffic-shifted, a CodeDeploy lifecycle event") {
 			t.Errorf("--wait-until halfway: exit %d\n%s", r.code, r.stderr)
 		}
 		if r := f.run(t, false, "deploy", "--rollback-events", "ON_FAILURE"); r.code != 1 || !strings.Contains(r.stderr, `--rollback-events "ON_FAILURE": use DEPLOYMENT_FAILURE, DEPLOYMENT_STOP_ON_ALARM, DEPLOYMENT_STOP_ON_REQUEST`) {

@@ -24,7 +24,7 @@ type DeployCmd struct {
 	ForceNewDeployment   bool     `help:"Start a new deployment even when nothing changed (fresh tasks, new image pull)."`
 	Tasks                *int32   `placeholder:"N" help:"Set the desired count."`
 	NoWait               bool     `help:"Return once the change is made; do not follow the deployment."`
-	WaitUntil            string   `default:"deployed" help:"deployed: the new revision's rollout COMPLETED; stable: also running = desired and no other deployment left. CODE_DEPLOY services also take traffic-shifted or a lifecycle event (AfterAllowTestTraffic ...)."`
+	WaitUntil            string   `default:"deployed" help:"deployed: the new revision's rollout COMPLETED; stable: also running = desired and no other deployment left; traffic-shifted: production traffic moved (CODE_DEPLOY and ECS blue/green, linear, canary services). CODE_DEPLOY services also take a lifecycle event (AfterAllowTestTraffic ...), ECS-native ones a lifecycle stage (BAKE_TIME ...)."`
 	RollbackEvents       []string `placeholder:"EVENT,..." help:"CODE_DEPLOY services: turn on the deployment's automatic rollback for DEPLOYMENT_FAILURE, DEPLOYMENT_STOP_ON_ALARM and/or DEPLOYMENT_STOP_ON_REQUEST."`
 	RollbackOnFailure    bool     `help:"When a deployment fails, return the service to the revision it ran before and wait for that."`
 	NoScheduled          bool     `help:"Do not repoint the scheduled tasks at the revisions deployed."`
@@ -156,10 +156,14 @@ func (c *DeployCmd) options(p *config.Project, source ecs.RevisionSource) ecs.De
 }
 
 // rollingUntil is --wait-until for services ECS deploys itself: a
-// CodeDeploy stage means the rollout's end for them.
+// CodeDeploy lifecycle event means the rollout's end for them, as does a
+// lifecycle stage for a rolling service (ecs.Waiter knows which is which).
 func rollingUntil(s string) ecs.Until {
 	if ecs.Until(s) == ecs.UntilStable {
 		return ecs.UntilStable
+	}
+	if until, ok := ecs.StageUntil(s); ok {
+		return until // rolling services wait until deployed
 	}
 	return ecs.UntilDeployed
 }

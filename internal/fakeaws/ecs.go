@@ -38,7 +38,8 @@ type ECS struct {
 	rollouts     map[string]Rollout       // by service name; default: done on the first poll
 	updates      []*awsecs.UpdateServiceInput
 	deregistered []string
-	history      map[string][]types.Deployment // failed deployments, by service
+	history      map[string][]types.Deployment      // failed deployments, by service
+	details      map[string]types.ServiceDeployment // what DescribeServiceDeployments adds for a failed one, by ARN
 	nextID       int
 	nextEvent    int
 
@@ -57,7 +58,7 @@ type ECS struct {
 func NewECS() *ECS {
 	return &ECS{
 		now:  time.Now,
-		svcs: map[string]*serviceState{}, rollouts: map[string]Rollout{}, history: map[string][]types.Deployment{},
+		svcs: map[string]*serviceState{}, rollouts: map[string]Rollout{}, history: map[string][]types.Deployment{}, details: map[string]types.ServiceDeployment{},
 		revisions: map[string][]*types.TaskDefinition{}, tags: map[string][]types.Tag{},
 		tasks: map[string]*taskState{}, taskRuns: map[string]TaskRun{},
 	}

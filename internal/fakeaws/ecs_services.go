@@ -28,6 +28,13 @@ type Rollout struct {
 	// NoRolloutState: a completed deployment has no rollout state, as ECS
 	// reports for services behind a Classic Load Balancer.
 	NoRolloutState bool
+	// For services with an ECS-native strategy (BLUE_GREEN, LINEAR,
+	// CANARY), each description moves a deployment one lifecycle stage on
+	// (one traffic step within PRODUCTION_TRAFFIC_SHIFT) and Polls is not
+	// used. HangAt: the deployment stays at that stage (Hang: at the last
+	// one). FailHookAt: the lifecycle hook of that stage (the service's
+	// deploymentConfiguration.lifecycleHooks) fails and ECS rolls back.
+	HangAt, FailHookAt string
 }
 
 // SetRollout scripts the deployments of service from now on.
@@ -40,6 +47,73 @@ func (f *ECS) SetRollout(service string, r Rollout) {
 type fakeDeployment struct {
 	d     types.Deployment
 	polls int
+	steps []stageStep // ECS-native strategies: the lifecycle, one step a poll
+	step  int
+}
+
+// stageStep is a lifecycle stage with the production traffic share the
+// new revision has in it.
+type stageStep struct {
+	stage  types.ServiceDeploymentLifecycleStage
+	weight float64
+}
+
+// stagePlan is the lifecycle of a deployment with an ECS-native strategy,
+// as ECS documents it: blue/green shifts all production traffic at once;
+// linear in steps of stepPercent; canary canaryPercent first, then the
+// rest. Nil for a rolling deployment.
+func stagePlan(c *types.DeploymentConfiguration) []stageStep {
+	if c == nil {
+		return nil
+	}
+	var weights []float64
+	switch c.Strategy {
+	case types.DeploymentStrategyBlueGreen:
+		weights = []float64{100}
+	case types.DeploymentStrategyLinear:
+		step := 10.0
+		if l := c.LinearConfiguration; l != nil && aws.ToFloat64(l.StepPercent) > 0 {
+			step = aws.ToFloat64(l.StepPercent)
+		}
+		for w := step; w < 100; w += step {
+			weights = append(weights, w)
+		}
+		weights = append(weights, 100)
+	case types.DeploymentStrategyCanary:
+		first := 10.0
+		if cc := c.CanaryConfiguration; cc != nil && aws.ToFloat64(cc.CanaryPercent) > 0 {
+			first = aws.ToFloat64(cc.CanaryPercent)
+		}
+		weights = []float64{first, 100}
+	default:
+		return nil
+	}
+	var steps []stageStep
+	for _, st := range []types.ServiceDeploymentLifecycleStage{"RECONCILE_SERVICE", "PRE_SCALE_UP", "SCALE_UP", "POST_SCALE_UP", "TEST_TRAFFIC_SHIFT", "POST_TEST_TRAFFIC_SHIFT"} {
+		steps = append(steps, stageStep{stage: st})
+	}
+	for _, w := range weights {
+		steps = append(steps, stageStep{stage: "PRODUCTION_TRAFFIC_SHIFT", weight: w})
+	}
+	for _, st := range []types.ServiceDeploymentLifecycleStage{"POST_PRODUCTION_TRAFFIC_SHIFT", "BAKE_TIME", "CLEAN_UP"} {
+		steps = append(steps, stageStep{stage: st, weight: 100})
+	}
+	return steps
+}
+
+// hookAt is the lifecycle hook the service runs at a stage, if any.
+func hookAt(c *types.DeploymentConfiguration, stage types.ServiceDeploymentLifecycleStage) *types.DeploymentLifecycleHook {
+	if c == nil {
+		return nil
+	}
+	for i, h := range c.LifecycleHooks {
+		for _, st := range h.LifecycleStages {
+			if string(st) == string(stage) {
+				return &c.LifecycleHooks[i]
+			}
+		}
+	}
+	return nil
 }
 
 // serviceState is a service with deployments the fake moves along.
@@ -124,7 +198,7 @@ func (f *ECS) startDeployment(st *serviceState, td string) {
 		Id: aws.String(fmt.Sprintf("ecs-svc/%d", f.nextID)), Status: aws.String("PRIMARY"), TaskDefinition: aws.String(td),
 		RolloutState: types.DeploymentRolloutStateInProgress, DesiredCount: st.svc.DesiredCount, PendingCount: st.svc.DesiredCount,
 		CreatedAt: aws.Time(now), UpdatedAt: aws.Time(now),
-	}}}, st.deployments...)
+	}, steps: stagePlan(st.svc.DeploymentConfiguration)}}, st.deployments...)
 	f.inFlight++
 	f.maxInFlight = max(f.maxInFlight, f.inFlight)
 }
@@ -144,10 +218,21 @@ func (f *ECS) advance(st *serviceState) {
 		r = Rollout{NoRolloutState: r.NoRolloutState}
 	}
 	ours.polls++
+	if ours.steps != nil {
+		f.advanceStage(st, ours, r)
+		return
+	}
 	if r.Hang || ours.polls < r.Polls {
 		ours.d.RunningCount = min(int32(ours.polls), ours.d.DesiredCount)
 		return
 	}
+	f.endRollout(st, ours, r, "ECS deployment circuit breaker: tasks failed to start.", "tasks failed to start.")
+}
+
+// endRollout ends the newest deployment's rollout as r says: COMPLETED, or
+// FAILED with reason (rolled back to the deployment before, unless
+// r.NoRollback), with the service event saying what failed.
+func (f *ECS) endRollout(st *serviceState, ours *fakeDeployment, r Rollout, reason, what string) {
 	f.inFlight--
 	f.nextEvent++
 	now := f.now()
@@ -155,7 +240,7 @@ func (f *ECS) advance(st *serviceState) {
 	if r.Fail {
 		f.history[aws.ToString(st.svc.ServiceName)] = append(f.history[aws.ToString(st.svc.ServiceName)], ours.d)
 		ours.d.RolloutState = types.DeploymentRolloutStateFailed
-		ours.d.RolloutStateReason = aws.String("ECS deployment circuit breaker: tasks failed to start.")
+		ours.d.RolloutStateReason = aws.String(reason)
 		if r.NoRollback {
 			return
 		}
@@ -165,7 +250,7 @@ func (f *ECS) advance(st *serviceState) {
 			st.svc.TaskDefinition = st.deployments[1].d.TaskDefinition
 		}
 		st.svc.Events = append([]types.ServiceEvent{{Id: aws.String(fmt.Sprint(f.nextEvent)), CreatedAt: aws.Time(now),
-			Message: aws.String(fmt.Sprintf("(service %s) deployment %s deployment failed: tasks failed to start.", aws.ToString(st.svc.ServiceName), aws.ToString(ours.d.Id)))}}, st.svc.Events...)
+			Message: aws.String(fmt.Sprintf("(service %s) deployment %s deployment failed: %s", aws.ToString(st.svc.ServiceName), aws.ToString(ours.d.Id), what))}}, st.svc.Events...)
 		return
 	}
 	ours.d.RolloutState = types.DeploymentRolloutStateCompleted
@@ -177,6 +262,36 @@ func (f *ECS) advance(st *serviceState) {
 	st.svc.RunningCount, st.svc.PendingCount = st.svc.DesiredCount, 0
 	st.svc.Events = append([]types.ServiceEvent{{Id: aws.String(fmt.Sprint(f.nextEvent)), CreatedAt: aws.Time(now),
 		Message: aws.String(fmt.Sprintf("(service %s) has reached a steady state.", aws.ToString(st.svc.ServiceName)))}}, st.svc.Events...)
+}
+
+// advanceStage moves an ECS-native deployment one step along its
+// lifecycle: the first description shows the first stage.
+func (f *ECS) advanceStage(st *serviceState, ours *fakeDeployment, r Rollout) {
+	if ours.polls > 1 {
+		at := ours.steps[ours.step].stage
+		switch {
+		case r.Hang && ours.step == len(ours.steps)-1, string(at) == r.HangAt:
+			return
+		case ours.step < len(ours.steps)-1:
+			ours.step++
+		default:
+			f.endRollout(st, ours, Rollout{NoRolloutState: r.NoRolloutState}, "", "")
+			return
+		}
+	}
+	step := ours.steps[ours.step]
+	ours.d.RunningCount = ours.d.DesiredCount
+	if hook := hookAt(st.svc.DeploymentConfiguration, step.stage); hook != nil && string(step.stage) == r.FailHookAt {
+		// ECS rolls back; the service deployments API keeps why.
+		f.details[aws.ToString(st.svc.ServiceName)+"/"+aws.ToString(ours.d.Id)] = types.ServiceDeployment{
+			LifecycleStage: step.stage,
+			StatusReason:   aws.String(fmt.Sprintf("Service deployment rolled back because a lifecycle hook failed in %s.", step.stage)),
+			LifecycleHookDetails: []types.DeploymentLifecycleHookDetail{{
+				TargetArn: hook.HookTargetArn, TargetType: hook.TargetType, Status: types.DeploymentLifecycleHookStatusFailed,
+			}},
+		}
+		f.endRollout(st, ours, Rollout{Fail: true}, "ECS deployment failed: a lifecycle hook failed.", "a lifecycle hook failed.")
+	}
 }
 
 // settle moves a service whose rollout is over to its desired count when
@@ -336,6 +451,7 @@ func (f *ECS) ListServiceDeployments(ctx context.Context, in *awsecs.ListService
 		d := f.history[aws.ToString(in.Service)][i]
 		out.ServiceDeployments = append(out.ServiceDeployments, types.ServiceDeploymentBrief{
 			ServiceDeploymentArn: aws.String(aws.ToString(in.Service) + "/" + aws.ToString(d.Id)), Status: types.ServiceDeploymentStatusRollbackSuccessful,
+			CreatedAt: d.CreatedAt,
 		})
 	}
 	if st, ok := f.svcs[aws.ToString(in.Service)]; ok && wants(types.ServiceDeploymentStatusInProgress) {
@@ -343,7 +459,7 @@ func (f *ECS) ListServiceDeployments(ctx context.Context, in *awsecs.ListService
 			if d.d.RolloutState == types.DeploymentRolloutStateInProgress {
 				out.ServiceDeployments = append(out.ServiceDeployments, types.ServiceDeploymentBrief{
 					ServiceDeploymentArn: aws.String(aws.ToString(st.svc.ServiceName) + "/" + aws.ToString(d.d.Id)),
-					Status:               types.ServiceDeploymentStatusInProgress,
+					Status:               types.ServiceDeploymentStatusInProgress, CreatedAt: d.d.CreatedAt,
 				})
 			}
 		}
@@ -363,11 +479,29 @@ func (f *ECS) DescribeServiceDeployments(ctx context.Context, in *awsecs.Describ
 	for _, arn := range in.ServiceDeploymentArns {
 		name, id, _ := strings.Cut(arn, "/")
 		for _, d := range f.history[name] {
-			if aws.ToString(d.Id) == id {
-				out.ServiceDeployments = append(out.ServiceDeployments, types.ServiceDeployment{
-					ServiceDeploymentArn: aws.String(arn), Status: types.ServiceDeploymentStatusRollbackSuccessful,
-					StatusReason: aws.String("Service deployment rolled back because the circuit breaker threshold was exceeded."),
-				})
+			if aws.ToString(d.Id) != id {
+				continue
+			}
+			sd := types.ServiceDeployment{StatusReason: aws.String("Service deployment rolled back because the circuit breaker threshold was exceeded.")}
+			if detail, ok := f.details[arn]; ok {
+				sd = detail
+			}
+			sd.ServiceDeploymentArn, sd.Status, sd.CreatedAt = aws.String(arn), types.ServiceDeploymentStatusRollbackSuccessful, d.CreatedAt
+			out.ServiceDeployments = append(out.ServiceDeployments, sd)
+		}
+		if st, ok := f.svcs[name]; ok {
+			for _, d := range st.deployments {
+				if aws.ToString(d.d.Id) != id || d.d.RolloutState != types.DeploymentRolloutStateInProgress {
+					continue
+				}
+				sd := types.ServiceDeployment{ServiceDeploymentArn: aws.String(arn), Status: types.ServiceDeploymentStatusInProgress, CreatedAt: d.d.CreatedAt}
+				if d.steps != nil {
+					step := d.steps[d.step]
+					sd.LifecycleStage = step.stage
+					sd.TargetServiceRevision = &types.ServiceRevisionSummary{RequestedProductionTrafficWeight: aws.Float64(step.weight),
+						RunningTaskCount: d.d.RunningCount, RequestedTaskCount: d.d.DesiredCount}
+				}
+				out.ServiceDeployments = append(out.ServiceDeployments, sd)
 			}
 		}
 	}

@@ -74,6 +74,12 @@ func (p *Progress) describe(pr ecs.Progress) string {
 	case "FAILED":
 		state = term.Paint(p.color, term.Red, state)
 	}
+	if pr.Stage != "" {
+		state += " " + pr.Stage
+		if pr.Traffic != "" {
+			state += " traffic " + pr.Traffic
+		}
+	}
 	return fmt.Sprintf("%s: %s %s desired %d pending %d running %d failed %d",
 		pr.Service, pr.Revision, state, pr.Desired, pr.Pending, pr.Running, pr.Failed)
 }
