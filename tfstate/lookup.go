@@ -33,34 +33,39 @@ func (s *State) Lookup(addr string) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	var raw json.RawMessage
+	var at span
 	if target.output != "" {
 		v, ok := s.outputs[target.output]
 		if !ok {
 			return nil, &NotFoundError{Address: addr, Reason: "no such output in the state", Suggestions: fuzzy.Nearest("output."+target.output, s.addresses(), 3)}
 		}
-		raw = v
+		at = v
 	} else {
 		res, ok := s.resources[target.resource]
 		if !ok {
 			return nil, &NotFoundError{Address: addr, Reason: "no such resource in the state", Suggestions: fuzzy.Nearest(target.String(), s.addresses(), 3)}
 		}
-		attrs, ok := res.instances[target.key]
+		attrs, ok := res.find(target.key)
 		if !ok {
+			keys := res.keyList()
 			var reason string
 			switch {
 			case target.key == "" && res.each == "list":
-				reason = fmt.Sprintf("the resource uses count and has %d instances; add an index such as %s[0]", len(res.keys), target.resource)
+				reason = fmt.Sprintf("the resource uses count and has %d instances; add an index such as %s[0]", len(keys), target.resource)
 			case target.key == "" && res.each == "map":
-				reason = fmt.Sprintf("the resource uses for_each; add a key such as %s[%s]", target.resource, firstKey(res.keys))
+				reason = fmt.Sprintf("the resource uses for_each; add a key such as %s[%s]", target.resource, firstKey(keys))
 			case target.key != "" && res.each == "":
 				reason = "the resource has a single instance; drop the index"
 			default:
-				reason = fmt.Sprintf("no instance %s; the state has %s", target.key, strings.Join(res.keys, ", "))
+				reason = fmt.Sprintf("no instance %s; the state has %s", target.key, strings.Join(keys, ", "))
 			}
 			return nil, &NotFoundError{Address: addr, Reason: reason}
 		}
-		raw = attrs
+		at = attrs
+	}
+	raw, err := s.read(at)
+	if err != nil {
+		return nil, fmt.Errorf("%s: read the state: %w", addr, err)
 	}
 	var v any
 	if err := json.Unmarshal(raw, &v); err != nil {

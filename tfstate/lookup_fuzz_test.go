@@ -1,6 +1,7 @@
 package tfstate
 
 import (
+	"bytes"
 	"regexp"
 	"strings"
 	"testing"
@@ -44,7 +45,9 @@ func FuzzLookup(f *testing.F) {
 }
 
 // FuzzParse reads a state file's bytes and looks up every address it
-// holds: no panic. The seeds are the tree's state fixtures.
+// holds: no panic. Read through a buffer of a few bytes, the same bytes
+// give the same error or the same addresses and values. The seeds are
+// the tree's state fixtures.
 func FuzzParse(f *testing.F) {
 	fixtures.Each(f, func(name string, data []byte) {
 		if strings.HasSuffix(name, ".tfstate") {
@@ -53,12 +56,22 @@ func FuzzParse(f *testing.F) {
 	}, "testdata", "../testdata", "../config/testdata")
 	f.Fuzz(func(t *testing.T, data []byte) {
 		s, err := Parse(data)
+		streamed, serr := index(newScanner(bytes.NewReader(data), 5))
+		if (err == nil) != (serr == nil) || err != nil && err.Error() != serr.Error() {
+			t.Fatalf("in memory: %v; through a 5-byte buffer: %v", err, serr)
+		}
 		if err != nil {
 			return
 		}
+		streamed.doc = bytes.NewReader(data)
+		if a, b := strings.Join(s.addresses(), "\n"), strings.Join(streamed.addresses(), "\n"); a != b {
+			t.Fatalf("addresses in memory:\n%s\nthrough a 5-byte buffer:\n%s", a, b)
+		}
 		for _, addr := range s.addresses() {
-			if v, err := s.Lookup(addr); err == nil {
-				_ = String(v)
+			v, err := s.Lookup(addr)
+			sv, serr := streamed.Lookup(addr)
+			if (err == nil) != (serr == nil) || err == nil && String(v) != String(sv) {
+				t.Fatalf("Lookup(%s): in memory %v, %v; through a 5-byte buffer %v, %v", addr, v, err, sv, serr)
 			}
 		}
 	})

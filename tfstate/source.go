@@ -1,7 +1,6 @@
 package tfstate
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -250,35 +249,28 @@ func (src Sources) readS3(ctx context.Context, bucket, key, region string) (*Sta
 	}
 	// A body cut off mid-read (a dropped connection) is read again, a few
 	// times; the SDK's retries end when the answer's headers arrive.
-	var body []byte
 	for attempt := 1; ; attempt++ {
-		body, err = readBody(out)
-		if err == nil || attempt == maxBodyReads || ctx.Err() != nil {
-			break
+		st, err := readBody(out.Body)
+		if err == nil {
+			return st, nil
+		}
+		if _, cut := errors.AsType[*readError](err); !cut || attempt == maxBodyReads || ctx.Err() != nil {
+			return nil, fmt.Errorf("%s: %w", where, err)
 		}
 		if out, err = client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)}); err != nil {
 			return nil, fmt.Errorf("%s: %s", where, s3Problem(err))
 		}
 	}
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", where, err)
-	}
-	s, err := Parse(body)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", where, err)
-	}
-	return s, nil
 }
 
 // maxBodyReads bounds how often a state object is read when its body
 // breaks off.
 const maxBodyReads = 3
 
-func readBody(out *s3.GetObjectOutput) ([]byte, error) {
-	defer out.Body.Close()
-	buf := bytes.NewBuffer(make([]byte, 0, int(aws.ToInt64(out.ContentLength))+bytes.MinRead))
-	_, err := buf.ReadFrom(out.Body)
-	return buf.Bytes(), err
+// readBody indexes a state as it arrives.
+func readBody(body io.ReadCloser) (*State, error) {
+	defer body.Close()
+	return Read(body)
 }
 
 // WrongRegion tells S3's answer for a bucket asked in the wrong region.
@@ -338,18 +330,34 @@ func (src Sources) client() *http.Client {
 
 // readHTTP GETs a state, with a bearer token when given.
 func (src Sources) readHTTP(ctx context.Context, location, token string) (*State, error) {
-	body, err := src.get(ctx, location, token)
+	body, err := src.open(ctx, location, token)
 	if err != nil {
 		return nil, err
 	}
-	s, err := Parse(body)
+	s, err := readBody(body)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", redact(location), err)
 	}
 	return s, nil
 }
 
+// get GETs a small document (a Terraform Cloud API answer).
 func (src Sources) get(ctx context.Context, location, token string) ([]byte, error) {
+	body, err := src.open(ctx, location, token)
+	if err != nil {
+		return nil, err
+	}
+	defer body.Close()
+	b, err := io.ReadAll(body)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", redact(location), err)
+	}
+	return b, nil
+}
+
+// open GETs location and returns the answer's body, for the caller to
+// read and close.
+func (src Sources) open(ctx context.Context, location, token string) (io.ReadCloser, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, location, nil)
 	if err != nil {
 		return nil, err
@@ -366,11 +374,11 @@ func (src Sources) get(ctx context.Context, location, token string) ([]byte, err
 		}
 		return nil, fmt.Errorf("%s: %w", redact(location), err)
 	}
-	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
+		resp.Body.Close()
 		return nil, fmt.Errorf("%s: HTTP %s", redact(location), resp.Status)
 	}
-	return io.ReadAll(resp.Body)
+	return resp.Body, nil
 }
 
 // redact drops what may be secret in a URL: the query (signed download
