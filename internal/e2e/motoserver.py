@@ -23,7 +23,12 @@ run tasks, and its task answers cannot be read by the Go SDK.)
 ListServiceDeployments, DescribeServiceDeployments and
 StopServiceDeployment, which moto lacks, are answered from those deployments
 (failed ones kept in a short history); a ROLLBACK stop returns the service to the
-deployment before the stopped one at once.
+deployment before the stopped one at once. For a service whose
+deploymentConfiguration.strategy is BLUE_GREEN, LINEAR or CANARY, a "hang"
+deployment has shifted production traffic and stays in BAKE_TIME, and a
+"fail" one is rolled back because its first lifecycle hook failed, as
+DescribeServiceDeployments then reports (lifecycleStage,
+lifecycleHookDetails).
 
 CODE_DEPLOY services start with one PRIMARY task set, refuse an
 UpdateService that changes their task definition (as AWS does: CodeDeploy
@@ -89,11 +94,25 @@ def _start_deployment(service):
     return deployment
 
 
+def _native_hooks(service):
+    """The lifecycle hooks of a service ECS deploys blue/green, linear or
+    canary itself, or None for a rolling one."""
+    conf = getattr(service, "deployment_configuration", None) or {}
+    if conf.get("strategy") not in ("BLUE_GREEN", "LINEAR", "CANARY"):
+        return None
+    return conf.get("lifecycleHooks") or []
+
+
 def _settle(backend, service, previous_task_definition):
     deployment = service.deployments[0]
     outcome = _outcome(backend, service.task_definition)
+    hooks = _native_hooks(service)
     if outcome == "hang":
         service.running_count, service.pending_count = 0, service.desired_count
+        if hooks is not None:
+            # Production traffic has moved; the bake time never ends.
+            deployment["_tamp_stage"] = "BAKE_TIME"
+            service.running_count, service.pending_count = service.desired_count, 0
         return
     if outcome == "fail":
         deployment.update(rolloutState="FAILED", status="ACTIVE", failedTasks=service.desired_count,
@@ -101,7 +120,15 @@ def _settle(backend, service, previous_task_definition):
         # Gone from the service once rolled back, but the service
         # deployments API still tells of it.
         history = getattr(service, "_tamp_history", [])
-        history.append(dict(deployment, statusReason="Service deployment rolled back because the circuit breaker threshold was exceeded."))
+        failed = dict(deployment, statusReason="Service deployment rolled back because the circuit breaker threshold was exceeded.")
+        if hooks:
+            hook = hooks[0]
+            stage = (hook.get("lifecycleStages") or ["POST_TEST_TRAFFIC_SHIFT"])[0]
+            deployment["rolloutStateReason"] = "ECS deployment failed: a lifecycle hook failed."
+            failed.update(statusReason=f"Service deployment rolled back because a lifecycle hook failed in {stage}.",
+                          _tamp_stage=stage, _tamp_hooks=[{"targetArn": hook.get("hookTargetArn"), "targetType": hook.get("targetType", "AWS_LAMBDA"),
+                                                         "status": "FAILED"}])
+        history.append(failed)
         service._tamp_history = history
         _event(service, f"(service {service.name}) (deployment {deployment['id']}) deployment failed: tasks failed to start.")
         older = service.deployments[1:]
@@ -172,14 +199,14 @@ def list_service_deployments(self):
         if not wanted or "ROLLBACK_SUCCESSFUL" in wanted:
             briefs.append({"serviceDeploymentArn": _deployment_arn(service, d), "serviceArn": service.arn,
                            "clusterArn": service.cluster_arn, "status": "ROLLBACK_SUCCESSFUL",
-                           "targetServiceRevisionArn": d["taskDefinition"]})
+                           "targetServiceRevisionArn": d["taskDefinition"], "createdAt": d["createdAt"].timestamp()})
     for d in service.deployments:
         status = states.get(d.get("rolloutState"), "IN_PROGRESS")
         if wanted and status not in wanted:
             continue
         briefs.append({"serviceDeploymentArn": _deployment_arn(service, d), "serviceArn": service.arn,
                        "clusterArn": service.cluster_arn, "status": status,
-                       "targetServiceRevisionArn": d["taskDefinition"]})
+                       "targetServiceRevisionArn": d["taskDefinition"], "createdAt": d["createdAt"].timestamp()})
     return json.dumps({"serviceDeployments": briefs})
 
 
@@ -190,7 +217,19 @@ def describe_service_deployments(self):
             for d in getattr(service, "_tamp_history", []):
                 if _deployment_arn(service, d) == arn:
                     found.append({"serviceDeploymentArn": arn, "serviceArn": service.arn, "clusterArn": service.cluster_arn,
-                                  "status": "ROLLBACK_SUCCESSFUL", "statusReason": d["statusReason"]})
+                                  "status": "ROLLBACK_SUCCESSFUL", "statusReason": d["statusReason"],
+                                  "createdAt": d["createdAt"].timestamp(),
+                                  **({"lifecycleStage": d["_tamp_stage"]} if "_tamp_stage" in d else {}),
+                                  **({"lifecycleHookDetails": d["_tamp_hooks"]} if "_tamp_hooks" in d else {})})
+            for d in service.deployments:
+                if _deployment_arn(service, d) == arn and d.get("rolloutState") == "IN_PROGRESS":
+                    answer = {"serviceDeploymentArn": arn, "serviceArn": service.arn, "clusterArn": service.cluster_arn,
+                              "status": "IN_PROGRESS", "createdAt": d["createdAt"].timestamp()}
+                    if "_tamp_stage" in d:
+                        answer.update(lifecycleStage=d["_tamp_stage"], targetServiceRevision={
+                            "requestedProductionTrafficWeight": 100.0, "runningTaskCount": service.desired_count,
+                            "requestedTaskCount": service.desired_count})
+                    found.append(answer)
     return json.dumps({"serviceDeployments": found, "failures": []})
 
 
