@@ -1,8 +1,12 @@
 // Command tamp-tfstate reads a state with tamp's tfstate package and looks
-// up every address in a file, one per line.
+// up every address in a file, one per line; with -print it prints each
+// value on a line.
+//
+//	tamp-tfstate STATE ADDRESSES [-print]
 package main
 
 import (
+	"bufio"
 	"fmt"
 	"os"
 	"strings"
@@ -11,6 +15,7 @@ import (
 )
 
 func main() {
+	print := len(os.Args) > 3 && os.Args[3] == "-print"
 	b, err := os.ReadFile(os.Args[2])
 	if err != nil {
 		fail(err)
@@ -19,13 +24,20 @@ func main() {
 	if err != nil {
 		fail(err)
 	}
+	defer s.Close()
+	out := bufio.NewWriter(os.Stdout)
+	defer out.Flush()
 	for _, a := range strings.Split(strings.TrimSpace(string(b)), "\n") {
 		v, err := s.Lookup(a)
 		if err != nil {
 			fail(err)
 		}
-		if tfstate.String(v) == "" {
+		text := tfstate.String(v)
+		if text == "" {
 			fail(fmt.Errorf("%s: empty", a))
+		}
+		if print {
+			fmt.Fprintln(out, text)
 		}
 	}
 }
