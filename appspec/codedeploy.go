@@ -472,3 +472,53 @@ func (d *Deployer) Stop(ctx context.Context, svc *ecstypes.Service, cluster stri
 	}
 	return len(ids) > 0, nil
 }
+
+// Latest is where the newest CodeDeploy deployment of svc stands: the one
+// in progress, else the group's last attempted one.
+func (d *Deployer) Latest(ctx context.Context, cluster, service string) ecs.CodeDeploymentStatus {
+	group, err := d.group(ctx, cluster, service)
+	if err != nil {
+		return ecs.CodeDeploymentStatus{Error: err.Error()}
+	}
+	ids, err := Active(ctx, d.API, group)
+	if err != nil {
+		return ecs.CodeDeploymentStatus{Error: err.Error()}
+	}
+	id := ""
+	if len(ids) > 0 {
+		id = ids[0]
+	} else {
+		out, err := d.API.BatchGetDeploymentGroups(ctx, &codedeploy.BatchGetDeploymentGroupsInput{
+			ApplicationName: aws.String(group.Application), DeploymentGroupNames: []string{group.DeploymentGroup}})
+		if err != nil {
+			return ecs.CodeDeploymentStatus{Error: fmt.Sprintf("codedeploy:BatchGetDeploymentGroups %s/%s: %v", group.Application, group.DeploymentGroup, err)}
+		}
+		for _, g := range out.DeploymentGroupsInfo {
+			if last := g.LastAttemptedDeployment; last != nil {
+				id = aws.ToString(last.DeploymentId)
+			}
+		}
+	}
+	if id == "" {
+		return ecs.CodeDeploymentStatus{}
+	}
+	out, err := d.API.GetDeployment(ctx, &codedeploy.GetDeploymentInput{DeploymentId: aws.String(id)})
+	if err != nil {
+		return ecs.CodeDeploymentStatus{ID: id, Error: fmt.Sprintf("codedeploy:GetDeployment %s: %v", id, err)}
+	}
+	st := ecs.CodeDeploymentStatus{ID: id, Status: string(out.DeploymentInfo.Status)}
+	switch out.DeploymentInfo.Status {
+	case cdtypes.DeploymentStatusFailed, cdtypes.DeploymentStatusStopped:
+		st.Reason = reason(out.DeploymentInfo)
+	}
+	events, traffic, err := targets(ctx, d.API, id)
+	if err != nil {
+		st.Error = err.Error()
+		return st
+	}
+	st.Traffic = traffic
+	for _, e := range events {
+		st.Events = append(st.Events, ecs.LifecycleEventStatus{Name: aws.ToString(e.LifecycleEventName), Status: string(e.Status)})
+	}
+	return st
+}

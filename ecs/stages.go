@@ -104,10 +104,17 @@ func stageProgress(p *Progress, sd *types.ServiceDeployment) {
 // created since (less a minute for clock skew), as the service deployments
 // API describes it; nil when there is none.
 func (w *Waiter) serviceDeployment(ctx context.Context, cluster, service string, since time.Time) (*types.ServiceDeployment, error) {
-	list, err := w.API.ListServiceDeployments(ctx, &awsecs.ListServiceDeploymentsInput{
-		Cluster: aws.String(cluster), Service: aws.String(service),
-		CreatedAt: &types.CreatedAt{After: aws.Time(since.Add(-time.Minute))},
-	})
+	return latestServiceDeployment(ctx, w.API, cluster, service, since)
+}
+
+// latestServiceDeployment is serviceDeployment for any API; a zero since
+// takes every deployment ECS keeps.
+func latestServiceDeployment(ctx context.Context, api API, cluster, service string, since time.Time) (*types.ServiceDeployment, error) {
+	in := &awsecs.ListServiceDeploymentsInput{Cluster: aws.String(cluster), Service: aws.String(service)}
+	if !since.IsZero() {
+		in.CreatedAt = &types.CreatedAt{After: aws.Time(since.Add(-time.Minute))}
+	}
+	list, err := api.ListServiceDeployments(ctx, in)
 	if err != nil || len(list.ServiceDeployments) == 0 {
 		return nil, err
 	}
@@ -117,7 +124,7 @@ func (w *Waiter) serviceDeployment(ctx context.Context, cluster, service string,
 			newest = b
 		}
 	}
-	out, err := w.API.DescribeServiceDeployments(ctx, &awsecs.DescribeServiceDeploymentsInput{
+	out, err := api.DescribeServiceDeployments(ctx, &awsecs.DescribeServiceDeploymentsInput{
 		ServiceDeploymentArns: []string{aws.ToString(newest.ServiceDeploymentArn)},
 	})
 	if err != nil || len(out.ServiceDeployments) == 0 {

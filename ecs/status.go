@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -24,6 +25,59 @@ type ServiceStatus struct {
 	Pending        int32              `json:"pending"`
 	Deployments    []DeploymentStatus `json:"deployments"`
 	Events         []EventStatus      `json:"events"`
+	// Controller is the deployment controller (ECS, CODE_DEPLOY,
+	// EXTERNAL); Strategy the ECS controller's strategy (ROLLING,
+	// BLUE_GREEN, LINEAR, CANARY).
+	Controller string `json:"deployment_controller,omitempty"`
+	Strategy   string `json:"strategy,omitempty"`
+	// TaskSets: a CODE_DEPLOY or EXTERNAL service's task sets.
+	TaskSets []TaskSetStatus `json:"task_sets,omitempty"`
+	// ServiceDeployment: the newest deployment of an ECS-native
+	// blue/green, linear or canary service, as the service deployments API
+	// describes it.
+	ServiceDeployment *ServiceDeploymentStatus `json:"service_deployment,omitempty"`
+	// CodeDeployment: the newest CodeDeploy deployment of a CODE_DEPLOY
+	// service (filled in by the caller that can ask CodeDeploy).
+	CodeDeployment *CodeDeploymentStatus `json:"codedeploy,omitempty"`
+}
+
+// TaskSetStatus is one of a service's task sets.
+type TaskSetStatus struct {
+	ID             string  `json:"id"`
+	Status         string  `json:"status"` // PRIMARY, ACTIVE, DRAINING
+	TaskDefinition string  `json:"task_definition"`
+	Stability      string  `json:"stability"`
+	Desired        int32   `json:"desired"`
+	Running        int32   `json:"running"`
+	Pending        int32   `json:"pending"`
+	Scale          float64 `json:"scale_percent"`
+}
+
+// ServiceDeploymentStatus is where an ECS-native deployment stands.
+type ServiceDeploymentStatus struct {
+	Status  string `json:"status"`
+	Stage   string `json:"lifecycle_stage,omitempty"`
+	Traffic string `json:"traffic,omitempty"` // the new revision's production share
+	Reason  string `json:"reason,omitempty"`
+	// Unavailable: why the service deployments API did not answer.
+	Unavailable string `json:"unavailable,omitempty"`
+}
+
+// CodeDeploymentStatus is where a CodeDeploy deployment stands.
+type CodeDeploymentStatus struct {
+	ID      string                 `json:"id,omitempty"`
+	Status  string                 `json:"status,omitempty"`
+	Events  []LifecycleEventStatus `json:"lifecycle_events,omitempty"`
+	Traffic string                 `json:"traffic,omitempty"` // "blue 0%, green 100%"
+	Reason  string                 `json:"reason,omitempty"`
+	// Error: why CodeDeploy could not be asked (no deployment group ...).
+	Error string `json:"error,omitempty"`
+}
+
+// LifecycleEventStatus is a CodeDeploy lifecycle event's status.
+type LifecycleEventStatus struct {
+	Name   string `json:"name"`
+	Status string `json:"status"`
 }
 
 // DeploymentStatus is one of a service's deployments.
@@ -70,6 +124,23 @@ func Status(ctx context.Context, api API, cluster string, names []string, events
 					Rollout: string(d.RolloutState), Desired: d.DesiredCount, Running: d.RunningCount, Pending: d.PendingCount,
 					Failed: d.FailedTasks, CreatedAt: aws.ToTime(d.CreatedAt),
 				})
+			}
+			if c := svc.DeploymentController; c != nil {
+				st.Controller = string(c.Type)
+			}
+			if c := svc.DeploymentConfiguration; c != nil {
+				st.Strategy = string(c.Strategy)
+			}
+			for _, ts := range svc.TaskSets {
+				t := TaskSetStatus{ID: aws.ToString(ts.Id), Status: aws.ToString(ts.Status), TaskDefinition: aws.ToString(ts.TaskDefinition),
+					Stability: string(ts.StabilityStatus), Desired: ts.ComputedDesiredCount, Running: ts.RunningCount, Pending: ts.PendingCount}
+				if ts.Scale != nil {
+					t.Scale = ts.Scale.Value
+				}
+				st.TaskSets = append(st.TaskSets, t)
+			}
+			if nativeStrategy(svc) {
+				st.ServiceDeployment = nativeStatus(ctx, api, cluster, name)
 			}
 			for i := min(events, len(svc.Events)) - 1; i >= 0; i-- {
 				e := svc.Events[i]
@@ -142,4 +213,23 @@ func (d *Deployer) Scale(ctx context.Context, cluster string, names []string, ta
 		errs = append(errs, d.WaitCurrent(ctx, cluster, scaled, UntilStable, timeout))
 	}
 	return errors.Join(errs...)
+}
+
+// nativeStatus is the newest service deployment of an ECS-native service;
+// the API is optional: when it does not answer, Unavailable says why.
+func nativeStatus(ctx context.Context, api API, cluster, service string) *ServiceDeploymentStatus {
+	sd, err := latestServiceDeployment(ctx, api, cluster, service, time.Time{})
+	if err != nil {
+		return &ServiceDeploymentStatus{Unavailable: unavailable("service deployments", err)}
+	}
+	if sd == nil {
+		return nil
+	}
+	var p Progress
+	stageProgress(&p, sd)
+	out := &ServiceDeploymentStatus{Status: string(sd.Status), Stage: p.Stage, Traffic: p.Traffic, Reason: aws.ToString(sd.StatusReason)}
+	if hooks := failedHooks(sd); hooks != "" {
+		out.Reason = strings.TrimPrefix(out.Reason+"; "+hooks, "; ")
+	}
+	return out
 }

@@ -214,8 +214,10 @@ func (a *app) codeDeployer(ctx context.Context, p *config.Project, prog *progres
 	if err != nil {
 		return nil, config.Invalid(fmt.Errorf("%s: %w", p.Path, err))
 	}
-	d := &appspec.Deployer{API: api, Groups: map[string]appspec.Group{}, Hooks: hooks, RollbackEvents: rollbackEvents, Until: until,
-		Progress: func(service, line string) { prog.Println("%s: %s", service, line) }}
+	d := &appspec.Deployer{API: api, Groups: map[string]appspec.Group{}, Hooks: hooks, RollbackEvents: rollbackEvents, Until: until}
+	if prog != nil {
+		d.Progress = func(service, line string) { prog.Println("%s: %s", service, line) }
+	}
 	for _, s := range p.Services {
 		if cd := s.CodeDeploy; cd != nil && cd.ApplicationName != "" && cd.DeploymentGroupName != "" {
 			d.Groups[s.Name] = appspec.Group{Application: cd.ApplicationName, DeploymentGroup: cd.DeploymentGroupName}

@@ -121,6 +121,19 @@ func (c *StatusCmd) Run(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
+	var cd *appspec.Deployer
+	for i := range statuses {
+		if statuses[i].Controller != "CODE_DEPLOY" {
+			continue
+		}
+		if cd == nil {
+			if cd, err = a.codeDeployer(ctx, p, nil, appspec.Stage{}, nil); err != nil {
+				return err
+			}
+		}
+		latest := cd.Latest(ctx, ecs.ClusterName(p.Cluster), statuses[i].Name)
+		statuses[i].CodeDeployment = &latest
+	}
 	if a.Output == "json" {
 		return writeJSON(a, map[string]any{"services": statuses})
 	}

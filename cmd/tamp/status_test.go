@@ -72,7 +72,8 @@ func TestStatus(t *testing.T) {
           "at": "2026-01-02T03:04:05Z",
           "message": "(service web) has reached a steady state."
         }
-      ]
+      ],
+      "deployment_controller": "ECS"
     }
   ]
 }

@@ -68,6 +68,10 @@ def _group_dict(self):
     d["deploymentConfigName"] = self.deployment_config_name or "CodeDeployDefault.ECSAllAtOnce"
     for key in ("targetRevision", "alarmConfiguration", "lastSuccessfulDeployment", "lastAttemptedDeployment"):
         d.pop(key, None)
+    last = getattr(self, "_tamp_last", None)
+    if last is not None:
+        d["lastAttemptedDeployment"] = {"deploymentId": last.deployment_id, "status": last.status,
+                                        "createTime": getattr(last, "_tamp_created", None) or _created(last)}
     return {k: v for k, v in d.items() if v is not None}
 
 
@@ -293,6 +297,7 @@ _deployment_init = cdmodels.DeploymentInfo.__init__
 
 def _deployment_new(self, *args, **kwargs):
     _deployment_init(self, *args, **kwargs)
+    self.deployment_group._tamp_last = self
     alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
     self.deployment_id = "d-" + "".join(alphabet[mock_random.randint(0, len(alphabet) - 1)] for _ in range(9))
 

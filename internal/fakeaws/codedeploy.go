@@ -153,6 +153,14 @@ func (c *CodeDeploy) BatchGetDeploymentGroups(ctx context.Context, in *codedeplo
 	out := &codedeploy.BatchGetDeploymentGroupsOutput{}
 	for _, g := range c.groups[aws.ToString(in.ApplicationName)] {
 		if slices.Contains(in.DeploymentGroupNames, aws.ToString(g.DeploymentGroupName)) {
+			// The group's last deployment, as CodeDeploy reports it.
+			for _, id := range slices.Backward(c.order) {
+				d := c.deployments[id]
+				if aws.ToString(d.in.ApplicationName) == aws.ToString(g.ApplicationName) && aws.ToString(d.in.DeploymentGroupName) == aws.ToString(g.DeploymentGroupName) {
+					g.LastAttemptedDeployment = &cdtypes.LastDeploymentInfo{DeploymentId: aws.String(id), Status: d.status}
+					break
+				}
+			}
 			out.DeploymentGroupsInfo = append(out.DeploymentGroupsInfo, g)
 		}
 	}
