@@ -115,7 +115,11 @@ func Diff(defs *Definitions, remote *Remote, ignoreTags []string) (diffreport.Re
 		if err != nil {
 			return report, err
 		}
-		if err := add(diffreport.NewChange("service "+s.Name, "", before, after)); err != nil {
+		c, err := diffreport.NewChange("service "+s.Name, "", before, after)
+		if err == nil && codeDeployed(remote.Services[s.Name]) {
+			c.Notes = codeDeployNotes(c.Fields)
+		}
+		if err := add(c, err); err != nil {
 			return report, err
 		}
 	}
@@ -275,4 +279,33 @@ func withoutTags(tags []types.Tag, ignore []string) []types.Tag {
 		}
 	}
 	return out
+}
+
+// CodeDeployOwned are the service fields a CODE_DEPLOY service changes only
+// through a CodeDeploy deployment; the others go through UpdateService.
+var CodeDeployOwned = []string{"taskDefinition", "loadBalancers", "networkConfiguration", "platformVersion", "capacityProviderStrategy"}
+
+// codeDeployNotes says which of a CODE_DEPLOY service's changed fields
+// deploy sends through CodeDeploy and which through UpdateService.
+func codeDeployNotes(fields []string) []string {
+	var owned, updated []string
+	for _, f := range fields {
+		top, _, _ := strings.Cut(f, ".")
+		top, _, _ = strings.Cut(top, "[")
+		list := &updated
+		if slices.Contains(CodeDeployOwned, top) {
+			list = &owned
+		}
+		if !slices.Contains(*list, top) {
+			*list = append(*list, top)
+		}
+	}
+	var notes []string
+	if len(owned) > 0 {
+		notes = append(notes, "through a CodeDeploy deployment (CODE_DEPLOY service): "+strings.Join(owned, ", "))
+	}
+	if len(updated) > 0 {
+		notes = append(notes, "through UpdateService: "+strings.Join(updated, ", "))
+	}
+	return notes
 }

@@ -3,6 +3,7 @@ package ecs
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -87,6 +88,39 @@ func TestDiffTags(t *testing.T) {
 	retagged := strings.Replace(td, `"value":"a"`, `"value":"b"`, 1)
 	if got := changes(svc, retagged, "managed"); got != "task definition web web:1 update [tags[0].value]; service web  unchanged []" {
 		t.Errorf("a declared revision tag: %s", got)
+	}
+}
+
+// A CODE_DEPLOY service's diff says which changes deploy sends through a
+// CodeDeploy deployment and which through UpdateService.
+func TestDiffCodeDeployNotes(t *testing.T) {
+	ctx := context.Background()
+	api := fakeaws.NewECS()
+	const lb = `"loadBalancers":[{"targetGroupArn":"arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:targetgroup/web/1","containerName":"app","containerPort":80}]`
+	api.AddTaskDefinition(types.TaskDefinition{Family: aws.String("web"), ContainerDefinitions: []types.ContainerDefinition{{Name: aws.String("app"), Image: aws.String("app:1")}}})
+	api.AddService("c", types.Service{ServiceName: aws.String("web"), DesiredCount: 1, TaskDefinition: aws.String(fakeaws.TaskDefinitionARN("web", 1)),
+		DeploymentController: &types.DeploymentController{Type: types.DeploymentControllerTypeCodeDeploy},
+		LoadBalancers:        []types.LoadBalancer{{TargetGroupArn: aws.String("arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:targetgroup/web/1"), ContainerName: aws.String("app"), ContainerPort: aws.Int32(80)}}})
+	notes := func(svcJSON string) []string {
+		t.Helper()
+		defs := defsOf(serviceDef(t, "web", svcJSON, `{"family":"web","containerDefinitions":[{"name":"app","image":"app:1","memory":128}]}`))
+		remote, err := Describe(ctx, api, "c", defs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		report, err := Diff(defs, remote, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return report.Changes[1].Notes
+	}
+	got := notes(`{"desiredCount":3,"deploymentController":{"type":"CODE_DEPLOY"},` + strings.Replace(lb, `"containerPort":80`, `"containerPort":8080`, 1) + `}`)
+	want := []string{"through a CodeDeploy deployment (CODE_DEPLOY service): loadBalancers", "through UpdateService: desiredCount"}
+	if !slices.Equal(got, want) {
+		t.Errorf("notes %q, want %q", got, want)
+	}
+	if got := notes(`{"desiredCount":1,"deploymentController":{"type":"CODE_DEPLOY"},` + lb + `}`); len(got) != 0 {
+		t.Errorf("notes on an unchanged service: %q", got)
 	}
 }
 

@@ -29,7 +29,10 @@ type Change struct {
 	Action   Action   `json:"action"`
 	Remote   string   `json:"remote,omitempty"` // what it is compared with: "demo-web:3"
 	Fields   []string `json:"fields,omitempty"` // JSON paths that differ
-	Before   []byte   `json:"-"`
+	// Notes say how the change would be made where that is not the plain
+	// API call ("through CodeDeploy: taskDefinition, loadBalancers").
+	Notes  []string `json:"notes,omitempty"`
+	Before []byte   `json:"-"`
 	After    []byte   `json:"-"`
 }
 
@@ -105,6 +108,9 @@ func (r Report) Unified(w io.Writer, color bool) error {
 			return err
 		}
 		b.WriteString(paint(text, color))
+		for _, n := range c.Notes {
+			fmt.Fprintf(&b, "# %s: %s\n", c.Resource, n)
+		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -123,7 +129,14 @@ func (r Report) Markdown(w io.Writer) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(&b, "\n<details><summary>%s %s</summary>\n\n```diff\n%s```\n\n</details>\n", c.Action, c.Resource, text)
+		var notes string
+		for _, n := range c.Notes {
+			notes += "- " + n + "\n"
+		}
+		if notes != "" {
+			notes += "\n"
+		}
+		fmt.Fprintf(&b, "\n<details><summary>%s %s</summary>\n\n%s```diff\n%s```\n\n</details>\n", c.Action, c.Resource, notes, text)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

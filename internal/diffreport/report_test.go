@@ -140,3 +140,31 @@ func TestHideRemoteSecrets(t *testing.T) {
 		t.Errorf("before = %s", got)
 	}
 }
+
+func TestNotesInEveryFormat(t *testing.T) {
+	c, err := NewChange("service web", "", []byte(`{"desiredCount": 1}`), []byte(`{"desiredCount": 2}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Notes = []string{"through UpdateService: desiredCount"}
+	r := Report{Changes: []Change{c}}
+	var unified, md, js strings.Builder
+	if err := r.Unified(&unified, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Markdown(&md); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.JSON(&js); err != nil {
+		t.Fatal(err)
+	}
+	for name, tt := range map[string]struct{ got, want string }{
+		"unified":  {unified.String(), "# service web: through UpdateService: desiredCount\n"},
+		"markdown": {md.String(), "- through UpdateService: desiredCount\n\n```diff"},
+		"json":     {js.String(), `"notes": [` + "\n" + `        "through UpdateService: desiredCount"`},
+	} {
+		if !strings.Contains(tt.got, tt.want) {
+			t.Errorf("%s lacks %q:\n%s", name, tt.want, tt.got)
+		}
+	}
+}
