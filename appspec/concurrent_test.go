@@ -1,0 +1,126 @@
+package appspec_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cdtypes "github.com/aws/aws-sdk-go-v2/service/codedeploy/types"
+	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/tamp-ecs/tamp/appspec"
+	"github.com/tamp-ecs/tamp/ecs"
+	"github.com/tamp-ecs/tamp/internal/fakeaws"
+)
+
+// orderLog keeps every progress line, per service and in arrival order.
+type orderLog struct {
+	mu    sync.Mutex
+	lines []string // "service: text"
+}
+
+func (l *orderLog) add(service, text string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.lines = append(l.lines, service+": "+text)
+}
+
+// span is the positions of a service's first and last progress lines.
+func (l *orderLog) span(service string) (first, last int) {
+	first, last = -1, -1
+	for i, line := range l.lines {
+		if strings.HasPrefix(line, service+": ") {
+			if first < 0 {
+				first = i
+			}
+			last = i
+		}
+	}
+	return first, last
+}
+
+func definition(t *testing.T, name, svcJSON string) *ecs.Service {
+	t.Helper()
+	tdIn, err := ecs.DecodeTaskDefinition(name+"-task.json", []byte(`{"family":"`+name+`","containerDefinitions":[{"name":"app","image":"app:2","memory":128,"portMappings":[{"containerPort":80}]}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, declared, err := ecs.DecodeService(name+".json", []byte(svcJSON))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &ecs.Service{Name: name, File: name + ".json", Input: ecs.NormalizeService(in), Declared: declared,
+		TaskDefinition: &ecs.TaskDefinition{Name: name, File: name + "-task.json", Input: ecs.NormalizeTaskDefinition(tdIn), Containers: []string{"app"}}}
+}
+
+// One deploy of a rolling, an ECS-native blue/green and a CODE_DEPLOY
+// service follows the three at once, each with its own progress lines:
+// every one has started reporting before any has finished.
+func TestDeployMixedStrategiesConcurrently(t *testing.T) {
+	api, cd := fakeaws.NewECS(), fakeaws.NewCodeDeploy()
+	const tg = "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:targetgroup/api/1"
+	for _, name := range []string{"web", "bg", "api"} {
+		api.AddTaskDefinition(types.TaskDefinition{Family: aws.String(name), ContainerDefinitions: []types.ContainerDefinition{{Name: aws.String("app"), Image: aws.String("app:1")}}})
+	}
+	api.AddService("c", types.Service{ServiceName: aws.String("web"), DesiredCount: 1, TaskDefinition: aws.String(fakeaws.TaskDefinitionARN("web", 1))})
+	api.AddService("c", types.Service{ServiceName: aws.String("bg"), DesiredCount: 1, TaskDefinition: aws.String(fakeaws.TaskDefinitionARN("bg", 1)),
+		DeploymentConfiguration: &types.DeploymentConfiguration{Strategy: types.DeploymentStrategyBlueGreen}})
+	api.AddService("c", types.Service{ServiceName: aws.String("api"), DesiredCount: 1, TaskDefinition: aws.String(fakeaws.TaskDefinitionARN("api", 1)),
+		DeploymentController: &types.DeploymentController{Type: types.DeploymentControllerTypeCodeDeploy},
+		LoadBalancers:        []types.LoadBalancer{{TargetGroupArn: aws.String(tg), ContainerName: aws.String("app"), ContainerPort: aws.Int32(80)}}})
+	api.SetRollout("web", fakeaws.Rollout{Polls: 8})
+	cd.AddGroup("api-app", cdtypes.ComputePlatformEcs, "api-group", "c", "api")
+
+	log := &orderLog{}
+	d := &ecs.Deployer{API: api,
+		Waiter: &ecs.Waiter{API: api, First: 5 * time.Millisecond, Max: 5 * time.Millisecond, Progress: func(p ecs.Progress) {
+			if p.Event == "" {
+				log.add(p.Service, p.Revision+" "+p.Rollout+" "+p.Stage)
+			}
+		}},
+		CodeDeploy: &appspec.Deployer{API: cd, Poll: 5 * time.Millisecond, Progress: log.add},
+	}
+	defs := &ecs.Definitions{Services: []*ecs.Service{
+		definition(t, "web", `{"desiredCount":1}`),
+		definition(t, "bg", `{"desiredCount":1,"deploymentConfiguration":{"strategy":"BLUE_GREEN"}}`),
+		definition(t, "api", `{"desiredCount":1,"deploymentController":{"type":"CODE_DEPLOY"},"loadBalancers":[{"targetGroupArn":"`+tg+`","containerName":"app","containerPort":80}]}`),
+	}}
+	for _, s := range defs.Services {
+		defs.TaskDefinitions = append(defs.TaskDefinitions, s.TaskDefinition)
+	}
+	res, err := d.Deploy(context.Background(), defs, ecs.DeployOptions{Cluster: "c", Until: ecs.UntilDeployed})
+	if err != nil {
+		t.Fatalf("deploy: %v\n%s", err, strings.Join(log.lines, "\n"))
+	}
+	for _, r := range res {
+		if !r.Waited || r.Err != nil {
+			t.Errorf("%s: %+v", r.Name, r)
+		}
+	}
+	if res[2].Action != ecs.ServiceCodeDeploy || api.Calls("UpdateService") != 2 {
+		t.Errorf("api went %s; UpdateService calls %d, want 2 (web and bg)", res[2].Action, api.Calls("UpdateService"))
+	}
+	spans := map[string][2]int{}
+	for _, name := range []string{"web", "bg", "api"} {
+		first, last := log.span(name)
+		if first < 0 {
+			t.Fatalf("no progress for %s:\n%s", name, strings.Join(log.lines, "\n"))
+		}
+		spans[name] = [2]int{first, last}
+	}
+	for a, sa := range spans {
+		for b, sb := range spans {
+			if sa[0] > sb[1] {
+				t.Errorf("%s started reporting (line %d) only after %s had finished (line %d): not concurrent\n%s", a, sa[0], b, sb[1], strings.Join(log.lines, "\n"))
+			}
+		}
+	}
+	for _, want := range []string{"bg: bg:2 IN_PROGRESS PRODUCTION_TRAFFIC_SHIFT", "api: lifecycle event AllowTraffic: Succeeded", "web: web:2 IN_PROGRESS "} {
+		if !strings.Contains(strings.Join(log.lines, "\n"), want) {
+			t.Errorf("progress lacks %q:\n%s", want, strings.Join(log.lines, "\n"))
+		}
+	}
+}
