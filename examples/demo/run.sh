@@ -71,4 +71,17 @@ echo "# and back"
 step "$TAMP" rollback
 step "$TAMP" status --only web --events 2
 echo
+echo "# blue/green: api is a CODE_DEPLOY service (bluegreen.yaml); CodeDeploy moves its revisions"
+export IMAGE_TAG=v1
+step "$TAMP" deploy --config bluegreen.yaml
+export IMAGE_TAG=v2
+echo "# the diff says which changes go through CodeDeploy"
+step "$TAMP" diff --config bluegreen.yaml
+step "$TAMP" appspec --config bluegreen.yaml
+step "$TAMP" deploy --config bluegreen.yaml
+step "$TAMP" status --config bluegreen.yaml --events 1
+echo "# and back, through a CodeDeploy deployment of the revision before"
+step "$TAMP" rollback --config bluegreen.yaml
+step "$TAMP" status --config bluegreen.yaml --events 1
+echo
 echo "demo finished; moto is stopped."

@@ -16,6 +16,7 @@ ecs = session.client("ecs", endpoint_url=endpoint)
 iam = session.client("iam", endpoint_url=endpoint)
 ecr = session.client("ecr", endpoint_url=endpoint)
 logs = session.client("logs", endpoint_url=endpoint)
+codedeploy = session.client("codedeploy", endpoint_url=endpoint)
 
 vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
 subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=f"ap-northeast-1{az}")["Subnet"]["SubnetId"]
@@ -23,7 +24,8 @@ subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24", Availability
 sg = ec2.create_security_group(VpcId=vpc, GroupName="demo-app", Description="demo app")["GroupId"]
 tg = elbv2.create_target_group(Name="demo-web", Protocol="HTTP", Port=8080, VpcId=vpc, TargetType="ip")["TargetGroups"][0]["TargetGroupArn"]
 lb = elbv2.create_load_balancer(Name="demo-web", Subnets=subnets, SecurityGroups=[sg])["LoadBalancers"][0]["LoadBalancerArn"]
-elbv2.create_listener(LoadBalancerArn=lb, Protocol="HTTP", Port=80, DefaultActions=[{"Type": "forward", "TargetGroupArn": tg}])
+listener = elbv2.create_listener(LoadBalancerArn=lb, Protocol="HTTP", Port=80,
+                                DefaultActions=[{"Type": "forward", "TargetGroupArn": tg}])["Listeners"][0]["ListenerArn"]
 ecs.create_cluster(clusterName="demo-staging")
 
 
@@ -42,6 +44,14 @@ for i, tag in enumerate(("v1", "v2")):
                                       "digest": "sha256:" + f"{i:064x}"}, "layers": []})
     ecr.put_image(repositoryName="demo/app", imageTag=tag, imageManifest=manifest)
 logs.create_log_group(logGroupName="/ecs/demo")
+codedeploy.create_application(applicationName="demo-api", computePlatform="ECS")
+codedeploy.create_deployment_group(
+    applicationName="demo-api", deploymentGroupName="demo-api-staging", serviceRoleArn="arn:aws:iam::123456789012:role/demo-codedeploy",
+    deploymentConfigName="CodeDeployDefault.ECSAllAtOnce",
+    deploymentStyle={"deploymentType": "BLUE_GREEN", "deploymentOption": "WITH_TRAFFIC_CONTROL"},
+    ecsServices=[{"clusterName": "demo-staging", "serviceName": "api"}],
+    loadBalancerInfo={"targetGroupPairInfoList": [{"targetGroups": [{"name": "demo-web"}, {"name": "demo-web-green"}],
+                                                   "prodTrafficRoute": {"listenerArns": [listener]}}]})
 
 with open(state_path) as f:
     state = json.load(f)
@@ -56,4 +66,4 @@ for r in state["resources"]:
 with open(state_path, "w") as f:
     json.dump(state, f, indent=2)
 print(f"created {vpc}, subnets {', '.join(subnets)}, {sg}, target group and load balancer demo-web, cluster demo-staging,"
-      " roles, ECR images demo/app:v1 and v2, log group /ecs/demo")
+      " roles, ECR images demo/app:v1 and v2, log group /ecs/demo, CodeDeploy application demo-api")
