@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
 	"github.com/tamp-ecs/tamp/config"
@@ -266,9 +267,81 @@ func (c *checker) service(svc *ecs.Service) *Resource {
 		}
 	}
 	for _, lb := range in.LoadBalancers {
-		c.targetGroup(r, lb, mode)
+		c.targetGroup(r, "target group", lb, mode)
+	}
+	if native(in) {
+		c.strategy(r, in, mode)
 	}
 	return r
+}
+
+// native tells a service ECS deploys blue/green, linear or canary itself.
+func native(in *awsecs.CreateServiceInput) bool {
+	if dc := in.DeploymentConfiguration; dc != nil {
+		switch dc.Strategy {
+		case types.DeploymentStrategyBlueGreen, types.DeploymentStrategyLinear, types.DeploymentStrategyCanary:
+			return true
+		}
+	}
+	return false
+}
+
+// strategy checks what an ECS-native blue/green, linear or canary
+// deployment needs: each load balancer's alternate target group, the
+// listener rules that shift traffic between the two (forwarding to both),
+// the role ECS assumes to change them, and the lifecycle hooks' roles.
+func (c *checker) strategy(r *Resource, in *awsecs.CreateServiceInput, mode types.NetworkMode) {
+	for _, lb := range in.LoadBalancers {
+		ac := lb.AdvancedConfiguration
+		if ac == nil {
+			continue
+		}
+		alternate := types.LoadBalancer{TargetGroupArn: ac.AlternateTargetGroupArn, ContainerName: lb.ContainerName, ContainerPort: lb.ContainerPort}
+		c.targetGroup(r, "alternate target group", alternate, mode)
+		for _, rule := range []struct{ check, arn string }{{"production listener rule", aws.ToString(ac.ProductionListenerRule)}, {"test listener rule", aws.ToString(ac.TestListenerRule)}} {
+			if rule.arn != "" {
+				c.listenerRule(r, rule.check, rule.arn, aws.ToString(lb.TargetGroupArn), aws.ToString(ac.AlternateTargetGroupArn))
+			}
+		}
+		if role := aws.ToString(ac.RoleArn); role != "" {
+			c.role(r, "load balancer role", role, "ecs.amazonaws.com")
+		}
+	}
+	for i, h := range in.DeploymentConfiguration.LifecycleHooks {
+		if role := aws.ToString(h.RoleArn); role != "" {
+			c.role(r, fmt.Sprintf("lifecycle hook %d role", i), role, "ecs.amazonaws.com")
+		}
+		if target := aws.ToString(h.HookTargetArn); target != "" {
+			c.add(r, fmt.Sprintf("lifecycle hook %d", i), target, func(context.Context) (Status, string) {
+				return Skip, "the Lambda function is not checked (tamp has no Lambda client); its role is"
+			})
+		}
+	}
+}
+
+// listenerRule checks a rule exists and forwards to both target groups
+// a blue/green deployment shifts traffic between.
+func (c *checker) listenerRule(r *Resource, check, arn string, targetGroups ...string) {
+	region := c.in.Region
+	if parts := strings.Split(arn, ":"); len(parts) > 3 && parts[3] != "" {
+		region = parts[3]
+	}
+	c.add(r, check, arn, func(ctx context.Context) (Status, string) {
+		v, err := c.ask(ctx, "rule\x00"+arn, func(ctx context.Context) (any, error) { return c.lookup.ListenerRule(ctx, region, arn) })
+		if err != nil {
+			return failure(err)
+		}
+		rule, _ := v.(*ListenerRule)
+		if rule == nil {
+			return NG, "does not exist; create it or fix loadBalancers[].advancedConfiguration"
+		}
+		for _, tg := range targetGroups {
+			if tg != "" && !slices.Contains(rule.TargetGroups, tg) {
+				return NG, fmt.Sprintf("does not forward to %s; ECS shifts traffic between the rule's target groups, so it must name both", tg)
+			}
+		}
+		return OK, "exists, forwards to both target groups"
+	})
 }
 
 func (c *checker) cluster(r *Resource, name string) {
@@ -353,7 +426,7 @@ func (c *checker) network(r *Resource, vpc *types.AwsVpcConfiguration) {
 // targetGroup checks a load balancer's target group exists, is attached
 // to a load balancer, and takes the targets the network mode registers.
 // Its container name and port are checked offline.
-func (c *checker) targetGroup(r *Resource, lb types.LoadBalancer, mode types.NetworkMode) {
+func (c *checker) targetGroup(r *Resource, check string, lb types.LoadBalancer, mode types.NetworkMode) {
 	arn := aws.ToString(lb.TargetGroupArn)
 	if arn == "" {
 		if name := aws.ToString(lb.LoadBalancerName); name != "" {
@@ -375,7 +448,7 @@ func (c *checker) targetGroup(r *Resource, lb types.LoadBalancer, mode types.Net
 		want = ""
 	}
 	c.want(kindTarget, region, arn)
-	c.add(r, "target group", arn, func(ctx context.Context) (Status, string) {
+	c.add(r, check, arn, func(ctx context.Context) (Status, string) {
 		v, err := c.got(kindTarget, region, arn)
 		if err != nil {
 			return failure(err)

@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"slices"
 	"context"
 	"encoding/json"
 	"errors"
@@ -46,6 +47,15 @@ type Lookup interface {
 	Subnets(ctx context.Context, region string, ids []string) (map[string]string, error)
 	SecurityGroups(ctx context.Context, region string, ids []string) (map[string]string, error)
 	TaskDefinition(ctx context.Context, region, ref string) (bool, error)
+	// ListenerRule is an ELB listener rule by ARN; nil when it does not
+	// exist.
+	ListenerRule(ctx context.Context, region, arn string) (*ListenerRule, error)
+}
+
+// ListenerRule is what verify needs of a listener rule: the target groups
+// its forward actions name.
+type ListenerRule struct {
+	TargetGroups []string
 }
 
 // Cluster is what verify needs of an ECS cluster.
@@ -359,6 +369,37 @@ func (a AWS) TargetGroups(ctx context.Context, region string, arns []string) (ma
 		return found, nil
 	}
 	return found, err
+}
+
+func (a AWS) ListenerRule(ctx context.Context, region, arn string) (*ListenerRule, error) {
+	api, err := a.Clients.Call(ctx, awscall.ELBv2, region)
+	if err != nil {
+		return nil, err
+	}
+	var out struct {
+		Rules []struct {
+			Actions []struct {
+				TargetGroup string   `xml:"TargetGroupArn"`
+				Forward     []string `xml:"ForwardConfig>TargetGroups>member>TargetGroupArn"`
+			} `xml:"Actions>member"`
+		} `xml:"DescribeRulesResult>Rules>member"`
+	}
+	err = api.Query(ctx, "DescribeRules", url.Values{"RuleArns.member.1": {arn}}, &out)
+	if errorCode(err) == "RuleNotFound" {
+		return nil, nil
+	}
+	if err != nil || len(out.Rules) == 0 {
+		return nil, err
+	}
+	rule := &ListenerRule{}
+	for _, a := range out.Rules[0].Actions {
+		for _, tg := range append([]string{a.TargetGroup}, a.Forward...) {
+			if tg != "" && !slices.Contains(rule.TargetGroups, tg) {
+				rule.TargetGroups = append(rule.TargetGroups, tg)
+			}
+		}
+	}
+	return rule, nil
 }
 
 // Subnets filters by ID, so missing IDs are simply not in the answer (a

@@ -32,6 +32,7 @@ type fakeWorld struct {
 	subnets  map[string]string
 	sgs      map[string]string
 	tds      map[string]bool
+	rules    map[string][]string // listener rule ARN -> target groups
 	roleErr  error
 }
 
@@ -142,6 +143,15 @@ func (f *fakeWorld) SecurityGroups(_ context.Context, _ string, ids []string) (m
 func (f *fakeWorld) TaskDefinition(_ context.Context, _, ref string) (bool, error) {
 	f.count("TaskDefinition")
 	return f.tds[ref], nil
+}
+
+func (f *fakeWorld) ListenerRule(_ context.Context, _, arn string) (*ListenerRule, error) {
+	f.count("ListenerRule")
+	tgs, ok := f.rules[arn]
+	if !ok {
+		return nil, nil
+	}
+	return &ListenerRule{TargetGroups: tgs}, nil
 }
 
 func trust(service string) string {
@@ -372,4 +382,47 @@ func TestFailureKinds(t *testing.T) {
 			t.Errorf("%s: %s, want %s", code, got, want)
 		}
 	}
+}
+
+// An ECS-native blue/green service: the alternate target group, the
+// listener rules (forwarding to both groups), the load balancer role and
+// the hooks' roles are checked; the hook's Lambda function is a SKIP that
+// says why.
+func TestNativeStrategyChecks(t *testing.T) {
+	const (
+		green    = "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:targetgroup/web-green/def"
+		missing  = "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:targetgroup/nope/000"
+		prodRule = "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:listener-rule/app/web/1/2/prod"
+		testRule = "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:listener-rule/app/web/1/2/test"
+		hook     = "arn:aws:lambda:ap-northeast-1:123456789012:function:smoke"
+	)
+	world := &fakeWorld{
+		clusters: map[string]*Cluster{"app": {Status: "ACTIVE"}},
+		targets:  map[string]*TargetGroup{tgArn: {TargetType: "ip", LoadBalancers: 1}, green: {TargetType: "ip", LoadBalancers: 1}},
+		rules:    map[string][]string{prodRule: {tgArn, green}, testRule: {tgArn}},
+		roles:    map[string]string{"ecs-lb": trust("ecs.amazonaws.com"), "hooks": trust("lambda.amazonaws.com")},
+	}
+	svc := func(alternate string) *ecs.Service {
+		return &ecs.Service{Name: "web", TaskDefinition: taskDef("web"), Input: &awsecs.CreateServiceInput{
+			DeploymentConfiguration: &types.DeploymentConfiguration{Strategy: types.DeploymentStrategyBlueGreen,
+				LifecycleHooks: []types.DeploymentLifecycleHook{{HookTargetArn: aws.String(hook), RoleArn: aws.String("arn:aws:iam::123456789012:role/hooks"),
+					LifecycleStages: []types.DeploymentLifecycleHookStage{types.DeploymentLifecycleHookStagePostTestTrafficShift}}}},
+			LoadBalancers: []types.LoadBalancer{{TargetGroupArn: aws.String(tgArn), ContainerName: aws.String("web"), ContainerPort: aws.Int32(80),
+				AdvancedConfiguration: &types.AdvancedConfiguration{AlternateTargetGroupArn: aws.String(alternate),
+					ProductionListenerRule: aws.String(prodRule), TestListenerRule: aws.String(testRule),
+					RoleArn: aws.String("arn:aws:iam::123456789012:role/ecs-lb")}}},
+		}}
+	}
+	in := Input{Region: "ap-northeast-1", Cluster: "app", Definitions: &ecs.Definitions{Services: []*ecs.Service{svc(green)}}}
+	got := lines(Run(context.Background(), in, world))
+	mustContain(t, got,
+		"service/web OK alternate target group "+green+": exists, target type ip",
+		"service/web OK production listener rule "+prodRule+": exists, forwards to both target groups",
+		"service/web NG test listener rule "+testRule+": does not forward to "+green+"; ECS shifts traffic between the rule's target groups, so it must name both",
+		"service/web OK load balancer role ecs-lb: exists, trusts ecs.amazonaws.com",
+		"service/web NG lifecycle hook 0 role hooks: trusts lambda.amazonaws.com, not ecs.amazonaws.com",
+		"service/web SKIP lifecycle hook 0 "+hook+": the Lambda function is not checked (tamp has no Lambda client); its role is")
+	in.Definitions.Services = []*ecs.Service{svc(missing)}
+	got = lines(Run(context.Background(), in, world))
+	mustContain(t, got, "service/web NG alternate target group "+missing+": does not exist")
 }

@@ -292,6 +292,11 @@ func (l *fakeLookup) SecurityGroups(_ context.Context, _ string, ids []string) (
 	return pick(l.groups, ids), nil
 }
 
+func (l *fakeLookup) ListenerRule(context.Context, string, string) (*verify.ListenerRule, error) {
+	l.count("ListenerRule")
+	return nil, nil
+}
+
 func (l *fakeLookup) TaskDefinition(_ context.Context, _, ref string) (bool, error) {
 	l.count("TaskDefinition")
 	return l.taskDefs[ref], nil
