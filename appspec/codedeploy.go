@@ -522,3 +522,25 @@ func (d *Deployer) Latest(ctx context.Context, cluster, service string) ecs.Code
 	}
 	return st
 }
+
+// Follow follows service's CodeDeploy deployment in progress to its end
+// (for `tamp wait`); found is false when none is in progress.
+func (d *Deployer) Follow(ctx context.Context, cluster, service string) (bool, error) {
+	group, err := d.group(ctx, cluster, service)
+	if err != nil {
+		return false, err
+	}
+	ids, err := Active(ctx, d.API, group)
+	if err != nil || len(ids) == 0 {
+		return false, err
+	}
+	_, err = Follow(ctx, d.API, ids[0], DeployOptions{Group: group, Poll: d.Poll, Clock: d.Clock, Progress: func(line string) {
+		if d.Progress != nil {
+			d.Progress(service, line)
+		}
+	}})
+	if err != nil {
+		return true, fmt.Errorf("service %s: %w", service, err)
+	}
+	return true, nil
+}

@@ -102,6 +102,9 @@ type CodeDeployer interface {
 	// Stop stops the service's CodeDeploy deployments in progress, with
 	// CodeDeploy rolling them back; stopped is false when none was.
 	Stop(ctx context.Context, svc *types.Service, cluster string) (stopped bool, err error)
+	// Follow follows the service's CodeDeploy deployment in progress to its
+	// end; found is false when none is in progress.
+	Follow(ctx context.Context, cluster, service string) (found bool, err error)
 }
 
 // CodeDeployment is where a CodeDeploy deployment stood when tamp stopped

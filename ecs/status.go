@@ -163,6 +163,10 @@ func (d *Deployer) WaitCurrent(ctx context.Context, cluster string, names []stri
 	var waits errgroup.Group // unbounded: waiting is polling, and each wait is its own
 	for i, st := range statuses {
 		waits.Go(func() error {
+			if st.Controller == string(types.DeploymentControllerTypeCodeDeploy) && st.Exists {
+				errs[i] = d.waitCodeDeploy(ctx, cluster, st, until, timeout)
+				return nil
+			}
 			primary := primaryOf(st)
 			if primary == nil {
 				errs[i] = fmt.Errorf("service %s does not exist or has no deployment in cluster %s", st.Name, cluster)
@@ -174,6 +178,32 @@ func (d *Deployer) WaitCurrent(ctx context.Context, cluster string, names []stri
 	}
 	waits.Wait()
 	return errors.Join(errs...)
+}
+
+// waitCodeDeploy follows a CODE_DEPLOY service's CodeDeploy deployment in
+// progress, or, with none (or without CodeDeploy), its PRIMARY task set.
+func (d *Deployer) waitCodeDeploy(ctx context.Context, cluster string, st ServiceStatus, until Until, timeout time.Duration) error {
+	wctx := ctx
+	if timeout > 0 {
+		var cancel context.CancelFunc
+		wctx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
+	}
+	if d.CodeDeploy != nil {
+		found, err := d.CodeDeploy.Follow(wctx, cluster, st.Name)
+		if err != nil && ctx.Err() == nil && errors.Is(wctx.Err(), context.DeadlineExceeded) {
+			err = &WaitTimeoutError{Service: st.Name, State: "CodeDeploy deployment in progress: " + err.Error(), After: timeout}
+		}
+		if found || err != nil {
+			return err
+		}
+	}
+	for _, ts := range st.TaskSets {
+		if ts.Status == "PRIMARY" {
+			return d.waitFor(ctx, cluster, st.Name, Deployment{TaskDefinition: ts.TaskDefinition}, until, time.Time{}, timeout)
+		}
+	}
+	return fmt.Errorf("service %s has no PRIMARY task set in cluster %s", st.Name, cluster)
 }
 
 func primaryOf(st ServiceStatus) *DeploymentStatus {

@@ -75,6 +75,9 @@ func (c *WaitCmd) Run(ctx context.Context, a *app) error {
 	}
 	d, prog := a.deployer(api)
 	defer prog.Done()
+	if d.CodeDeploy, err = a.codeDeployer(ctx, p, prog, appspec.Stage{}, nil); err != nil {
+		return err
+	}
 	err = d.WaitCurrent(ctx, ecs.ClusterName(p.Cluster), names, ecs.Until(c.WaitUntil), p.EffectiveTimeout())
 	prog.Done()
 	if err == nil {
