@@ -33,7 +33,7 @@ type Change struct {
 	// API call ("through CodeDeploy: taskDefinition, loadBalancers").
 	Notes  []string `json:"notes,omitempty"`
 	Before []byte   `json:"-"`
-	After    []byte   `json:"-"`
+	After  []byte   `json:"-"`
 }
 
 // NewChange compares before and after and fills Action and Fields.
