@@ -517,14 +517,21 @@ func (d *Deployer) shift(ctx context.Context, p *plan, res ServiceResult, opts D
 	if cd.ID != "" {
 		res.CodeDeployment = &cd
 	}
-	if err != nil && ctx.Err() == nil && errors.Is(wctx.Err(), context.DeadlineExceeded) {
-		err = &WaitTimeoutError{Service: p.svc.Name, State: "CodeDeploy deployment in progress: " + err.Error(), After: opts.Timeout}
-	}
+	err = codeDeployTimeout(ctx, wctx, err, p.svc.Name, opts.Timeout)
 	if res.Error != "" {
 		err = errors.Join(errors.New(res.Error), err)
 	}
 	res.Err = err
 	return res
+}
+
+// codeDeployTimeout turns a CodeDeploy wait that wctx's timeout (not
+// ctx's end: Ctrl-C) cut short into the WaitTimeoutError of exit 4.
+func codeDeployTimeout(ctx, wctx context.Context, err error, service string, timeout time.Duration) error {
+	if err != nil && ctx.Err() == nil && errors.Is(wctx.Err(), context.DeadlineExceeded) {
+		return &WaitTimeoutError{Service: service, State: "CodeDeploy deployment in progress: " + err.Error(), After: timeout}
+	}
+	return err
 }
 
 func clockOf(d *Deployer) Clock {

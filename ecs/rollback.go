@@ -157,10 +157,7 @@ func (d *Deployer) followRollback(ctx context.Context, svc *types.Service, r *Ro
 	}
 	if viaDeployment {
 		_, err := d.CodeDeploy.Deploy(wctx, svc, r.To, DeployOptions{Cluster: opts.Cluster, NoWait: opts.NoWait, Until: opts.Until})
-		if err != nil && ctx.Err() == nil && errors.Is(wctx.Err(), context.DeadlineExceeded) {
-			err = &WaitTimeoutError{Service: r.Name, State: "CodeDeploy deployment in progress: " + err.Error(), After: opts.Timeout}
-		}
-		return err
+		return codeDeployTimeout(ctx, wctx, err, r.Name, opts.Timeout)
 	}
 	if opts.NoWait {
 		return nil

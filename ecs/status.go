@@ -191,9 +191,7 @@ func (d *Deployer) waitCodeDeploy(ctx context.Context, cluster string, st Servic
 	}
 	if d.CodeDeploy != nil {
 		found, err := d.CodeDeploy.Follow(wctx, cluster, st.Name)
-		if err != nil && ctx.Err() == nil && errors.Is(wctx.Err(), context.DeadlineExceeded) {
-			err = &WaitTimeoutError{Service: st.Name, State: "CodeDeploy deployment in progress: " + err.Error(), After: timeout}
-		}
+		err = codeDeployTimeout(ctx, wctx, err, st.Name, timeout)
 		if found || err != nil {
 			return err
 		}

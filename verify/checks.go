@@ -319,13 +319,18 @@ func (c *checker) strategy(r *Resource, in *awsecs.CreateServiceInput, mode type
 	}
 }
 
+// arnRegion is the region an ARN names, or fallback.
+func arnRegion(arn, fallback string) string {
+	if parts := strings.Split(arn, ":"); len(parts) > 3 && parts[3] != "" {
+		return parts[3]
+	}
+	return fallback
+}
+
 // listenerRule checks a rule exists and forwards to both target groups
 // a blue/green deployment shifts traffic between.
 func (c *checker) listenerRule(r *Resource, check, arn string, targetGroups ...string) {
-	region := c.in.Region
-	if parts := strings.Split(arn, ":"); len(parts) > 3 && parts[3] != "" {
-		region = parts[3]
-	}
+	region := arnRegion(arn, c.in.Region)
 	c.add(r, check, arn, func(ctx context.Context) (Status, string) {
 		v, err := c.ask(ctx, "rule\x00"+arn, func(ctx context.Context) (any, error) { return c.lookup.ListenerRule(ctx, region, arn) })
 		if err != nil {
@@ -436,10 +441,7 @@ func (c *checker) targetGroup(r *Resource, check string, lb types.LoadBalancer, 
 		}
 		return
 	}
-	region := c.in.Region
-	if parts := strings.Split(arn, ":"); len(parts) > 3 && parts[3] != "" {
-		region = parts[3]
-	}
+	region := arnRegion(arn, c.in.Region)
 	want := "instance"
 	if mode == types.NetworkModeAwsvpc {
 		want = "ip"
