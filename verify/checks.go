@@ -312,11 +312,37 @@ func (c *checker) strategy(r *Resource, in *awsecs.CreateServiceInput, mode type
 			c.role(r, fmt.Sprintf("lifecycle hook %d role", i), role, "ecs.amazonaws.com")
 		}
 		if target := aws.ToString(h.HookTargetArn); target != "" {
-			c.add(r, fmt.Sprintf("lifecycle hook %d", i), target, func(context.Context) (Status, string) {
-				return Skip, "the Lambda function is not checked (tamp has no Lambda client); its role is"
-			})
+			c.function(r, fmt.Sprintf("lifecycle hook %d", i), target, fmt.Sprintf("deploymentConfiguration.lifecycleHooks[%d].hookTargetArn", i))
 		}
 	}
+}
+
+// function checks a lifecycle hook's Lambda function exists and can be
+// invoked: ECS calls it at the hook's stages, and a function that is not
+// Active fails that call, which rolls the deployment back.
+func (c *checker) function(r *Resource, check, arn, field string) {
+	region := arnRegion(arn, c.in.Region)
+	c.add(r, check, arn, func(ctx context.Context) (Status, string) {
+		v, err := c.ask(ctx, "function\x00"+arn, func(ctx context.Context) (any, error) { return c.lookup.Function(ctx, region, arn) })
+		if err != nil {
+			return failure(err)
+		}
+		fn, _ := v.(*Function)
+		switch {
+		case fn == nil:
+			return NG, "the Lambda function does not exist; create it or fix " + field
+		case fn.State != "" && fn.State != "Active":
+			why := ""
+			if fn.StateReason != "" {
+				why = " (" + fn.StateReason + ")"
+			}
+			return NG, fmt.Sprintf("the Lambda function is %s%s; ECS can only invoke an Active function, so the hook would fail and roll the deployment back", fn.State, why)
+		}
+		if fn.State == "" {
+			return OK, "the Lambda function exists"
+		}
+		return OK, "the Lambda function exists and is Active"
+	})
 }
 
 // arnRegion is the region an ARN names, or fallback.

@@ -50,6 +50,15 @@ type Lookup interface {
 	// ListenerRule is an ELB listener rule by ARN; nil when it does not
 	// exist.
 	ListenerRule(ctx context.Context, region, arn string) (*ListenerRule, error)
+	// Function is a Lambda function (or version or alias) by ARN; nil
+	// when it does not exist.
+	Function(ctx context.Context, region, arn string) (*Function, error)
+}
+
+// Function is what verify needs of a Lambda function: its state (Active,
+// Pending, Inactive, Failed) and why.
+type Function struct {
+	State, StateReason string
 }
 
 // ListenerRule is what verify needs of a listener rule: the target groups
@@ -116,6 +125,7 @@ type SecretsManagerAPI interface {
 type Caller interface {
 	Query(ctx context.Context, action string, params url.Values, out any) error
 	JSON(ctx context.Context, operation string, in, out any) error
+	Get(ctx context.Context, operation, path string, out any) error
 }
 
 var (
@@ -400,6 +410,32 @@ func (a AWS) ListenerRule(ctx context.Context, region, arn string) (*ListenerRul
 		}
 	}
 	return rule, nil
+}
+
+// Function reads the function's configuration; a qualified ARN
+// (function:NAME:ALIAS) asks for that version or alias.
+func (a AWS) Function(ctx context.Context, region, arn string) (*Function, error) {
+	api, err := a.Clients.Call(ctx, awscall.Lambda, region)
+	if err != nil {
+		return nil, err
+	}
+	name, qualifier := arn, ""
+	if parts := strings.Split(arn, ":"); len(parts) == 8 && parts[5] == "function" {
+		name, qualifier = strings.Join(parts[:7], ":"), parts[7]
+	}
+	path := "/2015-03-31/functions/" + url.PathEscape(name) + "/configuration"
+	if qualifier != "" {
+		path += "?Qualifier=" + url.QueryEscape(qualifier)
+	}
+	var out Function
+	err = api.Get(ctx, "GetFunctionConfiguration", path, &out)
+	if errorCode(err) == "ResourceNotFoundException" {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
 }
 
 // Subnets filters by ID, so missing IDs are simply not in the answer (a

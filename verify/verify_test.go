@@ -33,6 +33,7 @@ type fakeWorld struct {
 	sgs      map[string]string
 	tds      map[string]bool
 	rules    map[string][]string // listener rule ARN -> target groups
+	funcs    map[string]*Function
 	roleErr  error
 }
 
@@ -152,6 +153,11 @@ func (f *fakeWorld) ListenerRule(_ context.Context, _, arn string) (*ListenerRul
 		return nil, nil
 	}
 	return &ListenerRule{TargetGroups: tgs}, nil
+}
+
+func (f *fakeWorld) Function(_ context.Context, _, arn string) (*Function, error) {
+	f.count("Function")
+	return f.funcs[arn], nil
 }
 
 func trust(service string) string {
@@ -386,8 +392,7 @@ func TestFailureKinds(t *testing.T) {
 
 // An ECS-native blue/green service: the alternate target group, the
 // listener rules (forwarding to both groups), the load balancer role and
-// the hooks' roles are checked; the hook's Lambda function is a SKIP that
-// says why.
+// the hooks' roles and Lambda functions (which must be Active) are checked.
 func TestNativeStrategyChecks(t *testing.T) {
 	const (
 		green    = "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:targetgroup/web-green/def"
@@ -395,18 +400,24 @@ func TestNativeStrategyChecks(t *testing.T) {
 		prodRule = "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:listener-rule/app/web/1/2/prod"
 		testRule = "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:listener-rule/app/web/1/2/test"
 		hook     = "arn:aws:lambda:ap-northeast-1:123456789012:function:smoke"
+		gone     = "arn:aws:lambda:ap-northeast-1:123456789012:function:gone"
+		broken   = "arn:aws:lambda:ap-northeast-1:123456789012:function:broken:live"
 	)
 	world := &fakeWorld{
 		clusters: map[string]*Cluster{"app": {Status: "ACTIVE"}},
 		targets:  map[string]*TargetGroup{tgArn: {TargetType: "ip", LoadBalancers: 1}, green: {TargetType: "ip", LoadBalancers: 1}},
 		rules:    map[string][]string{prodRule: {tgArn, green}, testRule: {tgArn}},
 		roles:    map[string]string{"ecs-lb": trust("ecs.amazonaws.com"), "hooks": trust("lambda.amazonaws.com")},
+		funcs:    map[string]*Function{hook: {State: "Active"}, broken: {State: "Failed", StateReason: "the role cannot be assumed"}},
 	}
+	stage := []types.DeploymentLifecycleHookStage{types.DeploymentLifecycleHookStagePostTestTrafficShift}
 	svc := func(alternate string) *ecs.Service {
 		return &ecs.Service{Name: "web", TaskDefinition: taskDef("web"), Input: &awsecs.CreateServiceInput{
 			DeploymentConfiguration: &types.DeploymentConfiguration{Strategy: types.DeploymentStrategyBlueGreen,
-				LifecycleHooks: []types.DeploymentLifecycleHook{{HookTargetArn: aws.String(hook), RoleArn: aws.String("arn:aws:iam::123456789012:role/hooks"),
-					LifecycleStages: []types.DeploymentLifecycleHookStage{types.DeploymentLifecycleHookStagePostTestTrafficShift}}}},
+				LifecycleHooks: []types.DeploymentLifecycleHook{
+					{HookTargetArn: aws.String(hook), RoleArn: aws.String("arn:aws:iam::123456789012:role/hooks"), LifecycleStages: stage},
+					{HookTargetArn: aws.String(gone), LifecycleStages: stage},
+					{HookTargetArn: aws.String(broken), LifecycleStages: stage}}},
 			LoadBalancers: []types.LoadBalancer{{TargetGroupArn: aws.String(tgArn), ContainerName: aws.String("web"), ContainerPort: aws.Int32(80),
 				AdvancedConfiguration: &types.AdvancedConfiguration{AlternateTargetGroupArn: aws.String(alternate),
 					ProductionListenerRule: aws.String(prodRule), TestListenerRule: aws.String(testRule),
@@ -421,7 +432,9 @@ func TestNativeStrategyChecks(t *testing.T) {
 		"service/web NG test listener rule "+testRule+": does not forward to "+green+"; ECS shifts traffic between the rule's target groups, so it must name both",
 		"service/web OK load balancer role ecs-lb: exists, trusts ecs.amazonaws.com",
 		"service/web NG lifecycle hook 0 role hooks: trusts lambda.amazonaws.com, not ecs.amazonaws.com",
-		"service/web SKIP lifecycle hook 0 "+hook+": the Lambda function is not checked (tamp has no Lambda client); its role is")
+		"service/web OK lifecycle hook 0 "+hook+": the Lambda function exists and is Active",
+		"service/web NG lifecycle hook 1 "+gone+": the Lambda function does not exist; create it or fix deploymentConfiguration.lifecycleHooks[1].hookTargetArn",
+		"service/web NG lifecycle hook 2 "+broken+": the Lambda function is Failed (the role cannot be assumed); ECS can only invoke an Active function, so the hook would fail and roll the deployment back")
 	in.Definitions.Services = []*ecs.Service{svc(missing)}
 	got = lines(Run(context.Background(), in, world))
 	mustContain(t, got, "service/web NG alternate target group "+missing+": does not exist")

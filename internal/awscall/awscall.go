@@ -1,7 +1,8 @@
 // Package awscall makes SigV4-signed calls to the few AWS APIs tamp uses
 // without their SDK clients: IAM, EC2 and Elastic Load Balancing (query
-// protocol, XML answers), ECR (JSON protocol), and S3's reads of state
-// objects (package tfstate builds those requests). Each SDK client would
+// protocol, XML answers), ECR (JSON protocol), Lambda's function reads
+// (REST GETs with JSON answers), and S3's reads of state objects (package
+// tfstate builds those requests). Each SDK client would
 // add megabytes to the binary for one or two read-only calls.
 //
 // Every call goes through Client.Do: the configuration's credentials and
@@ -54,6 +55,8 @@ var (
 	ELBv2 = Service{ID: "ElasticLoadBalancingV2", SigningName: "elasticloadbalancing", EndpointEnv: "ELASTIC_LOAD_BALANCING_V2",
 		Host: "elasticloadbalancing", Version: "2015-12-01"}
 	ECR = Service{ID: "ECR", SigningName: "ecr", EndpointEnv: "ECR", Host: "api.ecr", TargetPref: "AmazonEC2ContainerRegistry_V20150921"}
+	// Lambda is asked with REST GETs (Get): the path names the resource.
+	Lambda = Service{ID: "Lambda", SigningName: "lambda", EndpointEnv: "LAMBDA", Host: "lambda"}
 	// S3 requests name their URL: S3 addresses buckets by host or path.
 	S3 = Service{ID: "S3", SigningName: "s3", EndpointEnv: "S3", Host: "s3", S3Signing: true}
 )
@@ -176,10 +179,25 @@ func (c *Client) JSON(ctx context.Context, operation string, in, out any) error 
 	}, jsonError)
 }
 
+// Get reads a REST resource: a GET of path (escaped, with its query) under
+// the service's endpoint, its JSON answer decoded into out.
+func (c *Client) Get(ctx context.Context, operation, path string, out any) error {
+	endpoint, _ := c.target()
+	u := strings.TrimSuffix(endpoint, "/") + path
+	resp, err := c.Do(ctx, Request{Op: operation, Method: http.MethodGet, URL: u, Buffer: true, Error: jsonError})
+	return c.decode(operation, resp, err, func(answer []byte) error { return json.Unmarshal(answer, out) })
+}
+
 // call runs a POST through Do and decodes its answer. Errors are the
 // service's API errors themselves, as the SDK's would unwrap to.
 func (c *Client) call(ctx context.Context, op string, body []byte, header http.Header, decode func([]byte) error, apiError func(int, []byte) *smithy.GenericAPIError) error {
 	resp, err := c.Do(ctx, Request{Op: op, Header: header, Body: body, Buffer: true, Error: apiError})
+	return c.decode(op, resp, err, decode)
+}
+
+// decode reads a buffered answer of Do, or returns the service's API
+// error itself, as the SDK's would unwrap to.
+func (c *Client) decode(op string, resp *http.Response, err error, decode func([]byte) error) error {
 	if err != nil {
 		var re *smithyhttp.ResponseError
 		if errors.As(err, &re) {

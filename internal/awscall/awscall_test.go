@@ -205,3 +205,34 @@ func TestNewUsesTheConfigsHTTPClient(t *testing.T) {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// Get reads a REST resource: signed for the service, the path as given,
+// the JSON answer decoded; a REST error names its code in a header.
+func TestGetRESTJSON(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet || !strings.Contains(r.Header.Get("Authorization"), "/eu-west-1/lambda/aws4_request") {
+			t.Errorf("request %s %s: auth %q", r.Method, r.URL, r.Header.Get("Authorization"))
+		}
+		if r.URL.EscapedPath() == "/2015-03-31/functions/smoke/configuration" && r.URL.Query().Get("Qualifier") == "live" {
+			io.WriteString(w, `{"FunctionArn": "arn:aws:lambda:eu-west-1:1:function:smoke:live", "State": "Active"}`)
+			return
+		}
+		w.Header().Set("X-Amzn-ErrorType", "ResourceNotFoundException:http://internal.amazon.com/coral/")
+		w.WriteHeader(http.StatusNotFound)
+		io.WriteString(w, `{"Type": "User", "Message": "Function not found"}`)
+	}))
+	defer srv.Close()
+	c := testClient(Lambda, srv.URL)
+	var out struct{ FunctionArn, State string }
+	if err := c.Get(context.Background(), "GetFunctionConfiguration", "/2015-03-31/functions/smoke/configuration?Qualifier=live", &out); err != nil {
+		t.Fatal(err)
+	}
+	if out.FunctionArn != "arn:aws:lambda:eu-west-1:1:function:smoke:live" || out.State != "Active" {
+		t.Errorf("answer %+v", out)
+	}
+	err := c.Get(context.Background(), "GetFunctionConfiguration", "/2015-03-31/functions/gone/configuration", &out)
+	var ae smithy.APIError
+	if !errors.As(err, &ae) || ae.ErrorCode() != "ResourceNotFoundException" || ae.ErrorMessage() != "Function not found" {
+		t.Errorf("error answer: %v", err)
+	}
+}

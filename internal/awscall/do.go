@@ -9,6 +9,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -112,6 +113,11 @@ func (c *Client) Do(ctx context.Context, r Request) (resp *http.Response, err er
 		answer, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 		resp.Body.Close()
 		apiErr := r.Error(resp.StatusCode, answer)
+		if t := resp.Header.Get("X-Amzn-Errortype"); t != "" && strings.HasPrefix(apiErr.Code, "HTTP") {
+			// REST-JSON services (Lambda) name the error in a header:
+			// "ResourceNotFoundException:http://internal.amazon.com/...".
+			apiErr.Code, _, _ = strings.Cut(t, ":")
+		}
 		respErr := &smithyhttp.ResponseError{Response: &smithyhttp.Response{Response: resp}, Err: apiErr}
 		if resp.StatusCode >= 500 || throttling[apiErr.Code] {
 			lastErr = respErr

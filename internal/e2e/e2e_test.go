@@ -89,6 +89,7 @@ func TestScripts(t *testing.T) {
 			"loggroup":    cmdLogGroup,
 			"targetgroup": cmdTargetGroup,
 			"cdgroup":     cmdCDGroup,
+			"lambdafn":    cmdLambdaFn,
 			"cdappspec":   cmdCDAppSpec,
 		},
 	})

@@ -1,10 +1,16 @@
 package e2e
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
@@ -14,7 +20,10 @@ import (
 	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
+	"github.com/aws/smithy-go"
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/tamp-ecs/tamp/internal/awscall"
 )
 
 // Commands that build the world verify checks.
@@ -87,4 +96,32 @@ func cmdTargetGroup(ts *testscript.TestScript, neg bool, args []string) {
 		DefaultActions: []elbtypes.Action{{Type: elbtypes.ActionTypeEnumForward, TargetGroupArn: tgArn}}})
 	ts.Check(err)
 	ts.Setenv("TG_ARN", aws.ToString(tgArn))
+}
+
+// lambdafn NAME ROLE: a Python Lambda function NAME running as the
+// script's IAM role ROLE (made with iamrole first). The function is only
+// described, never invoked, so its code is a one-line handler.
+func cmdLambdaFn(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: lambdafn NAME ROLE")
+	}
+	var code bytes.Buffer
+	zw := zip.NewWriter(&code)
+	w, err := zw.Create("index.py")
+	ts.Check(err)
+	_, err = io.WriteString(w, "def handler(event, context):\n    return {'hookStatus': 'SUCCEEDED'}\n")
+	ts.Check(err)
+	ts.Check(zw.Close())
+	body, err := json.Marshal(map[string]any{"FunctionName": args[0], "Runtime": "python3.12", "Handler": "index.handler",
+		"Role": "arn:aws:iam::" + ts.Getenv("ACCOUNT_ID") + ":role/" + args[1], "Code": map[string]any{"ZipFile": code.Bytes()}})
+	ts.Check(err)
+	caller := awscall.New(seedConfig(ts), awscall.Lambda, "", nil)
+	endpoint := strings.TrimSuffix(ts.Getenv("AWS_ENDPOINT_URL"), "/")
+	resp, err := caller.Do(context.Background(), awscall.Request{Op: "CreateFunction", URL: endpoint + "/2015-03-31/functions",
+		Header: http.Header{"Content-Type": {"application/json"}}, Body: body, Buffer: true,
+		Error: func(status int, body []byte) *smithy.GenericAPIError {
+			return &smithy.GenericAPIError{Code: fmt.Sprint(status), Message: string(body)}
+		}})
+	ts.Check(err)
+	resp.Body.Close()
 }
