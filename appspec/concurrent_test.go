@@ -2,6 +2,7 @@ package appspec_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -42,7 +43,7 @@ func (l *orderLog) span(service string) (first, last int) {
 	return first, last
 }
 
-func definition(t *testing.T, name, svcJSON string) *ecs.Service {
+func definition(t testing.TB, name, svcJSON string) *ecs.Service {
 	t.Helper()
 	tdIn, err := ecs.DecodeTaskDefinition(name+"-task.json", []byte(`{"family":"`+name+`","containerDefinitions":[{"name":"app","image":"app:2","memory":128,"portMappings":[{"containerPort":80}]}]}`))
 	if err != nil {
@@ -56,10 +57,11 @@ func definition(t *testing.T, name, svcJSON string) *ecs.Service {
 		TaskDefinition: &ecs.TaskDefinition{Name: name, File: name + "-task.json", Input: ecs.NormalizeTaskDefinition(tdIn), Containers: []string{"app"}}}
 }
 
-// One deploy of a rolling, an ECS-native blue/green and a CODE_DEPLOY
-// service follows the three at once, each with its own progress lines:
-// every one has started reporting before any has finished.
-func TestDeployMixedStrategiesConcurrently(t *testing.T) {
+// mixedWorld is a cluster with a rolling service (web, 8 polls), an
+// ECS-native blue/green one (bg) and a CODE_DEPLOY one (api), and a
+// deployer that polls every poll and reports progress lines to log (nil:
+// none). Its definitions are the three services at revision 2.
+func mixedWorld(tb testing.TB, poll time.Duration, log func(service, text string)) (*ecs.Deployer, *ecs.Definitions, *fakeaws.ECS) {
 	api, cd := fakeaws.NewECS(), fakeaws.NewCodeDeploy()
 	const tg = "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:targetgroup/api/1"
 	for _, name := range []string{"web", "bg", "api"} {
@@ -73,24 +75,34 @@ func TestDeployMixedStrategiesConcurrently(t *testing.T) {
 		LoadBalancers:        []types.LoadBalancer{{TargetGroupArn: aws.String(tg), ContainerName: aws.String("app"), ContainerPort: aws.Int32(80)}}})
 	api.SetRollout("web", fakeaws.Rollout{Polls: 8})
 	cd.AddGroup("api-app", cdtypes.ComputePlatformEcs, "api-group", "c", "api")
-
-	log := &orderLog{}
+	if log == nil {
+		log = func(string, string) {}
+	}
 	d := &ecs.Deployer{API: api,
-		Waiter: &ecs.Waiter{API: api, First: 5 * time.Millisecond, Max: 5 * time.Millisecond, Progress: func(p ecs.Progress) {
+		Waiter: &ecs.Waiter{API: api, First: poll, Max: poll, Progress: func(p ecs.Progress) {
 			if p.Event == "" {
-				log.add(p.Service, p.Revision+" "+p.Rollout+" "+p.Stage)
+				log(p.Service, p.Revision+" "+p.Rollout+" "+p.Stage)
 			}
 		}},
-		CodeDeploy: &appspec.Deployer{API: cd, Poll: 5 * time.Millisecond, Progress: log.add},
+		CodeDeploy: &appspec.Deployer{API: cd, Poll: poll, Progress: log},
 	}
 	defs := &ecs.Definitions{Services: []*ecs.Service{
-		definition(t, "web", `{"desiredCount":1}`),
-		definition(t, "bg", `{"desiredCount":1,"deploymentConfiguration":{"strategy":"BLUE_GREEN"}}`),
-		definition(t, "api", `{"desiredCount":1,"deploymentController":{"type":"CODE_DEPLOY"},"loadBalancers":[{"targetGroupArn":"`+tg+`","containerName":"app","containerPort":80}]}`),
+		definition(tb, "web", `{"desiredCount":1}`),
+		definition(tb, "bg", `{"desiredCount":1,"deploymentConfiguration":{"strategy":"BLUE_GREEN"}}`),
+		definition(tb, "api", `{"desiredCount":1,"deploymentController":{"type":"CODE_DEPLOY"},"loadBalancers":[{"targetGroupArn":"`+tg+`","containerName":"app","containerPort":80}]}`),
 	}}
 	for _, s := range defs.Services {
 		defs.TaskDefinitions = append(defs.TaskDefinitions, s.TaskDefinition)
 	}
+	return d, defs, api
+}
+
+// One deploy of a rolling, an ECS-native blue/green and a CODE_DEPLOY
+// service follows the three at once, each with its own progress lines:
+// every one has started reporting before any has finished.
+func TestDeployMixedStrategiesConcurrently(t *testing.T) {
+	log := &orderLog{}
+	d, defs, api := mixedWorld(t, 5*time.Millisecond, log.add)
 	res, err := d.Deploy(context.Background(), defs, ecs.DeployOptions{Cluster: "c", Until: ecs.UntilDeployed})
 	if err != nil {
 		t.Fatalf("deploy: %v\n%s", err, strings.Join(log.lines, "\n"))
@@ -123,4 +135,45 @@ func TestDeployMixedStrategiesConcurrently(t *testing.T) {
 			t.Errorf("progress lacks %q:\n%s", want, strings.Join(log.lines, "\n"))
 		}
 	}
+}
+
+// BenchmarkDeployMixedStrategies measures a deploy of the three services
+// together against each one deployed alone, with every poll 20 ms apart
+// (the waits dominate, as they do against AWS): together/slowest is the
+// total as a multiple of the slowest single deploy (1.0 is the ideal;
+// 3 would be one after the other).
+func BenchmarkDeployMixedStrategies(b *testing.B) {
+	const poll = 20 * time.Millisecond
+	deploy := func(names ...string) time.Duration {
+		d, defs, _ := mixedWorld(b, poll, nil)
+		defs.Services = slices.DeleteFunc(defs.Services, func(s *ecs.Service) bool { return !slices.Contains(names, s.Name) })
+		start := time.Now()
+		res, err := d.Deploy(context.Background(), defs, ecs.DeployOptions{Cluster: "c", Until: ecs.UntilDeployed})
+		took := time.Since(start)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, r := range res {
+			if !r.Waited || r.Err != nil {
+				b.Fatalf("%s: %+v", r.Name, r)
+			}
+		}
+		return took
+	}
+	var slowest, sum, together time.Duration
+	for b.Loop() {
+		alone := time.Duration(0)
+		for _, name := range []string{"web", "bg", "api"} {
+			took := deploy(name)
+			alone = max(alone, took)
+			sum += took
+		}
+		slowest += alone
+		together += deploy("web", "bg", "api")
+	}
+	n := float64(b.N)
+	b.ReportMetric(float64(sum.Milliseconds())/n, "sum-alone-ms")
+	b.ReportMetric(float64(slowest.Milliseconds())/n, "slowest-alone-ms")
+	b.ReportMetric(float64(together.Milliseconds())/n, "together-ms")
+	b.ReportMetric(float64(together)/float64(slowest), "together/slowest")
 }
