@@ -3,6 +3,7 @@ package fakeaws
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -23,6 +24,10 @@ type TaskRun struct {
 	PullFails bool
 	FailStart bool // RunTask answers a failure (no capacity) instead of tasks
 	Hang      bool // the task keeps RUNNING
+	// Health is the first container's health status at each RUNNING
+	// description (the last one repeats): UNKNOWN, HEALTHY, UNHEALTHY.
+	// The task's health status follows it.
+	Health []types.HealthStatus
 }
 
 // SetTaskRun scripts the tasks RunTask starts from now on of family, or of
@@ -89,6 +94,13 @@ func (f *ECS) RunTask(ctx context.Context, in *awsecs.RunTaskInput, _ ...func(*a
 		for _, c := range td.ContainerDefinitions {
 			t.Containers = append(t.Containers, types.Container{Name: c.Name, Image: c.Image, TaskArn: aws.String(arn), LastStatus: aws.String("PENDING")})
 		}
+		if nc := in.NetworkConfiguration; nc != nil && nc.AwsvpcConfiguration != nil {
+			// An ENI per task, with an address of its own.
+			ip := fmt.Sprintf("10.0.%d.%d", f.nextTask/250, f.nextTask%250+1)
+			t.Attachments = []types.Attachment{{Type: aws.String("ElasticNetworkInterface"), Status: aws.String("ATTACHED"), Details: []types.KeyValuePair{
+				{Name: aws.String("networkInterfaceId"), Value: aws.String(fmt.Sprintf("eni-%08x", f.nextTask))},
+				{Name: aws.String("privateIPv4Address"), Value: aws.String(ip)}}}}
+		}
 		f.tasks[arn] = &taskState{task: t, run: run}
 		out.Tasks = append(out.Tasks, t)
 	}
@@ -141,11 +153,22 @@ func (f *ECS) advanceTask(ts *taskState) {
 		for i := range t.Containers {
 			t.Containers[i].LastStatus = aws.String("RUNNING")
 		}
+		if h := ts.run.Health; len(h) > 0 {
+			status := h[min(ts.polls, len(h))-1]
+			t.HealthStatus, t.Containers[0].HealthStatus = status, status
+		}
 		return
 	}
+	f.stopTask(ts, "Essential container in task exited", types.TaskStopCodeEssentialContainerExited)
+}
+
+// stopTask stops a task as ECS does when its essential container exits
+// (the run's exit codes) or when asked to (reason given).
+func (f *ECS) stopTask(ts *taskState, reason string, code types.TaskStopCode) {
+	t := &ts.task
 	now := f.now()
 	t.LastStatus, t.DesiredStatus, t.StoppedAt = aws.String("STOPPED"), aws.String("STOPPED"), aws.Time(now)
-	t.StoppedReason, t.StopCode = aws.String("Essential container in task exited"), types.TaskStopCodeEssentialContainerExited
+	t.StoppedReason, t.StopCode = aws.String(reason), code
 	if ts.run.PullFails {
 		t.StoppedReason, t.StopCode = aws.String("CannotPullContainerError: pull image manifest has been retried"), types.TaskStopCodeTaskFailedToStart
 	}
@@ -155,10 +178,62 @@ func (f *ECS) advanceTask(ts *taskState) {
 		switch {
 		case ts.run.PullFails:
 			c.ExitCode = nil
+		case code == types.TaskStopCodeUserInitiated:
+			c.ExitCode = aws.Int32(137) // killed after the stop timeout
 		case i == 0:
 			c.ExitCode = aws.Int32(ts.run.ExitCode)
 		default:
 			c.ExitCode = aws.Int32(0)
 		}
 	}
+}
+
+// StopTask stops a task at once; stopping a stopped task changes nothing.
+func (f *ECS) StopTask(ctx context.Context, in *awsecs.StopTaskInput, _ ...func(*awsecs.Options)) (*awsecs.StopTaskOutput, error) {
+	if err := f.enter(ctx, "StopTask"); err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	ts := f.taskOf(aws.ToString(in.Task))
+	if ts == nil {
+		return nil, &smithy.GenericAPIError{Code: "InvalidParameterException", Message: "The referenced task was not found."}
+	}
+	if aws.ToString(ts.task.LastStatus) != "STOPPED" {
+		reason := aws.ToString(in.Reason)
+		if reason == "" {
+			reason = "Task stopped by user"
+		}
+		f.stopTask(ts, reason, types.TaskStopCodeUserInitiated)
+	}
+	t := ts.task
+	return &awsecs.StopTaskOutput{Task: &t}, nil
+}
+
+// RunningTasks are the ARNs of the tasks not STOPPED, oldest first.
+func (f *ECS) RunningTasks() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var arns []string
+	for arn, ts := range f.tasks {
+		if aws.ToString(ts.task.LastStatus) != "STOPPED" {
+			arns = append(arns, arn)
+		}
+	}
+	slices.Sort(arns) // ARNs end in a counter
+	return arns
+}
+
+// DescribeContainerInstances answers each container instance as running
+// on an EC2 instance of its own: i- and the instance ARN's ID.
+func (f *ECS) DescribeContainerInstances(ctx context.Context, in *awsecs.DescribeContainerInstancesInput, _ ...func(*awsecs.Options)) (*awsecs.DescribeContainerInstancesOutput, error) {
+	if err := f.enter(ctx, "DescribeContainerInstances"); err != nil {
+		return nil, err
+	}
+	out := &awsecs.DescribeContainerInstancesOutput{}
+	for _, arn := range in.ContainerInstances {
+		out.ContainerInstances = append(out.ContainerInstances, types.ContainerInstance{ContainerInstanceArn: aws.String(arn),
+			Ec2InstanceId: aws.String("i-" + arn[strings.LastIndexByte(arn, '/')+1:]), Status: aws.String("ACTIVE")})
+	}
+	return out, nil
 }
