@@ -24,6 +24,7 @@ type Config struct {
 	Scheduled       *Scheduled       `yaml:"scheduled,omitempty" json:"scheduled,omitempty"`
 	AppSpec         map[string]any   `yaml:"appspec,omitempty" json:"appspec,omitempty"`
 	Ignore          *Ignore          `yaml:"ignore,omitempty" json:"ignore,omitempty"`
+	Deploy          *Deploy          `yaml:"deploy,omitempty" json:"deploy,omitempty"`
 
 	// The ecspresso v2 one-service form. Load folds it into Services.
 	Service           string      `yaml:"service,omitempty" json:"service,omitempty"`
@@ -62,6 +63,46 @@ type Service struct {
 	ServiceDefinition string      `yaml:"service_definition,omitempty" json:"service_definition,omitempty"`
 	TaskDefinition    string      `yaml:"task_definition,omitempty" json:"task_definition,omitempty"`
 	CodeDeploy        *CodeDeploy `yaml:"codedeploy,omitempty" json:"codedeploy,omitempty"`
+	// Canary proves the service's new revision on every deploy before
+	// the service runs it.
+	Canary *Canary `yaml:"canary,omitempty" json:"canary,omitempty"`
+	// Before are one-off tasks run on the new revision when this service
+	// deploys, before any service or schedule changes.
+	Before []BeforeTask `yaml:"before,omitempty" json:"before,omitempty"`
+}
+
+// Deploy is what every deploy does besides changing services.
+type Deploy struct {
+	// Before are one-off tasks (migrations) run on every deploy, one after
+	// the other, before any service or schedule changes.
+	Before []BeforeTask `yaml:"before,omitempty" json:"before,omitempty"`
+	// Canary is the canary deploy --canary runs for services without a
+	// canary block of their own.
+	Canary *Canary `yaml:"canary,omitempty" json:"canary,omitempty"`
+}
+
+// Canary is how a canary runs: Tasks tasks of the new revision (default
+// 1, at most 10), healthy for HealthyFor (default 10s) within Timeout
+// (default 5m), and, behind a load balancer, healthy in the service's
+// target groups unless TargetGroup is false.
+type Canary struct {
+	Tasks       int32  `yaml:"tasks,omitempty" json:"tasks,omitempty"`
+	HealthyFor  string `yaml:"healthy_for,omitempty" json:"healthy_for,omitempty"`
+	Timeout     string `yaml:"timeout,omitempty" json:"timeout,omitempty"`
+	TargetGroup *bool  `yaml:"target_group,omitempty" json:"target_group,omitempty"`
+}
+
+// BeforeTask is a one-off task a deploy runs first: a config task
+// definition, or a config service's (with that service's network), with
+// an optional command (a list of words or one shell-words string) for
+// Container (default: the watched one, WatchContainer or the first
+// essential container).
+type BeforeTask struct {
+	TaskDefinition string `yaml:"task_definition,omitempty" json:"task_definition,omitempty"`
+	Service        string `yaml:"service,omitempty" json:"service,omitempty"`
+	Command        any    `yaml:"command,omitempty" json:"command,omitempty"`
+	Container      string `yaml:"container,omitempty" json:"container,omitempty"`
+	WatchContainer string `yaml:"watch_container,omitempty" json:"watch_container,omitempty"`
 }
 
 // ServiceKey is a key of the named service as the config writes it:

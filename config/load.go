@@ -13,6 +13,7 @@ import (
 	"reflect"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -434,6 +435,23 @@ func (c *Config) validate() error {
 		unique(field, td.Name)
 		fileExists(field+".path", td.Path)
 	}
+	for i, s := range c.Services {
+		field := fmt.Sprintf("services[%d]", i)
+		if s.Canary != nil {
+			errs = append(errs, c.checkCanary(field+".canary", s.Canary)...)
+		}
+		for j, b := range s.Before {
+			errs = append(errs, c.checkBefore(fmt.Sprintf("%s.before[%d]", field, j), b, s.Name)...)
+		}
+	}
+	if d := c.Deploy; d != nil {
+		if d.Canary != nil {
+			errs = append(errs, c.checkCanary("deploy.canary", d.Canary)...)
+		}
+		for j, b := range d.Before {
+			errs = append(errs, c.checkBefore(fmt.Sprintf("deploy.before[%d]", j), b, "")...)
+		}
+	}
 	if sc := c.Scheduled; sc != nil {
 		switch sc.Backend {
 		case "":
@@ -453,6 +471,89 @@ func (c *Config) validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// MaxCanaryTasks is how many tasks one RunTask call starts at most.
+const MaxCanaryTasks = 10
+
+// checkCanary checks a canary block's numbers and durations.
+func (c *Config) checkCanary(field string, k *Canary) []error {
+	var errs []error
+	if k.Tasks < 0 || k.Tasks > MaxCanaryTasks {
+		errs = append(errs, fmt.Errorf("%s: %s.tasks: %d is out of range; give 1 to %d (default 1)", c.Path, field, k.Tasks, MaxCanaryTasks))
+	}
+	for _, d := range []struct {
+		key, value string
+		zero       bool // 0 allowed
+	}{{"healthy_for", k.HealthyFor, true}, {"timeout", k.Timeout, false}} {
+		if d.value == "" {
+			continue
+		}
+		v, err := time.ParseDuration(d.value)
+		if err != nil || v < 0 || (v == 0 && !d.zero) {
+			errs = append(errs, fmt.Errorf("%s: %s.%s: %q is not a duration; write it like \"30s\" or \"5m\"", c.Path, field, d.key, d.value))
+		}
+	}
+	return errs
+}
+
+// CanaryDurations are a canary block's healthy_for and timeout, and
+// whether each was set (checked when the config loaded).
+func (k *Canary) CanaryDurations() (healthyFor, timeout time.Duration, healthySet, timeoutSet bool) {
+	healthyFor, err1 := time.ParseDuration(k.HealthyFor)
+	timeout, err2 := time.ParseDuration(k.Timeout)
+	return healthyFor, timeout, k.HealthyFor != "" && err1 == nil, k.Timeout != "" && err2 == nil
+}
+
+// checkBefore checks a pre-deploy task names one config service or task
+// definition (a service's own before defaults to the service) and that
+// its command is words.
+func (c *Config) checkBefore(field string, b BeforeTask, service string) []error {
+	var errs []error
+	fail := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s"+format, append([]any{c.Path, field}, args...)...))
+	}
+	switch {
+	case b.TaskDefinition != "" && b.Service != "":
+		fail(": set task_definition or service, not both")
+	case b.TaskDefinition == "" && b.Service == "" && service == "":
+		fail(": name the task to run: task_definition: NAME (a config task definition or service) or service: NAME (a config service, run with its network)")
+	case b.Service != "" && !slices.ContainsFunc(c.Services, func(s Service) bool { return s.Name == b.Service }):
+		fail(".service: %q is not a service of this config; use one of %s", b.Service, quoted(c.serviceNames()))
+	case b.TaskDefinition != "" && !slices.Contains(c.names(), b.TaskDefinition):
+		fail(".task_definition: %q is not a task definition or service of this config; use one of %s", b.TaskDefinition, quoted(c.names()))
+	}
+	switch cmd := b.Command.(type) {
+	case nil, string:
+	case []any:
+		for i, w := range cmd {
+			if _, ok := w.(string); !ok {
+				fail(".command[%d]: expected a string, got %v", i, w)
+			}
+		}
+	default:
+		fail(".command: expected a list of words or one string of shell words, got %v", cmd)
+	}
+	return errs
+}
+
+func (c *Config) serviceNames() []string {
+	var names []string
+	for _, s := range c.Services {
+		names = append(names, s.Name)
+	}
+	return names
+}
+
+func quoted(names []string) string {
+	if len(names) == 0 {
+		return "(none)"
+	}
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = strconv.Quote(n)
+	}
+	return strings.Join(q, ", ")
 }
 
 // Abs resolves a path from the config against the config's directory.

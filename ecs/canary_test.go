@@ -133,7 +133,7 @@ func canaryWorld(t *testing.T, run fakeaws.TaskRun, states ...TargetHealth) (*Ca
 	return c, api, targets, logs, log, svc
 }
 
-var canarySpec = CanarySpec{Tasks: 1, HealthyFor: 30 * time.Second, Timeout: 5 * time.Minute, TargetGroup: true}
+var goodCanary = CanarySpec{Tasks: 1, HealthyFor: 30 * time.Second, Timeout: 5 * time.Minute, TargetGroup: true}
 
 // A good canary: started where the service runs, healthy by its health
 // check and stays so for healthy_for, then healthy in the target group;
@@ -143,7 +143,7 @@ func TestCanaryPasses(t *testing.T) {
 		Health: []types.HealthStatus{types.HealthStatusUnknown, types.HealthStatusHealthy}})
 	var lines []string
 	c.Progress = func(service, line string) { lines = append(lines, service+": "+line) }
-	res := c.Prove(context.Background(), "app", svc, nil, fakeaws.TaskDefinitionARN("web", 2), canarySpec)
+	res := c.Prove(context.Background(), "app", svc, nil, fakeaws.TaskDefinitionARN("web", 2), goodCanary)
 	if res.Err != nil || !res.Passed || !res.Stopped {
 		t.Fatalf("result %+v\n%s", res, strings.Join(lines, "\n"))
 	}
@@ -206,7 +206,7 @@ func TestCanaryFails(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			c, api, targets, logs, log, svc := canaryWorld(t, tc.run, tc.states...)
 			logs.Append("/ecs/web", "web/app/00000000000000000000000000000001", "booting", "listening on :8080")
-			spec := canarySpec
+			spec := goodCanary
 			spec.HealthyFor = 10 * time.Second
 			res := c.Prove(context.Background(), "app", svc, nil, fakeaws.TaskDefinitionARN("web", 2), spec)
 			var proof *ProofError
@@ -244,7 +244,7 @@ func TestCanaryInterrupted(t *testing.T) {
 			cancel()
 		}
 	}
-	res := c.Prove(ctx, "app", svc, nil, fakeaws.TaskDefinitionARN("web", 2), canarySpec)
+	res := c.Prove(ctx, "app", svc, nil, fakeaws.TaskDefinitionARN("web", 2), goodCanary)
 	if !errors.Is(res.Err, context.Canceled) || res.Passed || !res.Stopped {
 		t.Fatalf("result %+v", res)
 	}
@@ -259,7 +259,7 @@ func TestCanaryInterrupted(t *testing.T) {
 func TestCanaryDrainsInTheBackground(t *testing.T) {
 	c, api, targets, _, _, svc := canaryWorld(t, fakeaws.TaskRun{Hang: true, Health: []types.HealthStatus{types.HealthStatusHealthy}})
 	targets.drainPolls = 30 // 30 s of draining at 1 s polls: longer than the 10 s wait
-	spec := canarySpec
+	spec := goodCanary
 	spec.HealthyFor = 0
 	res := c.Prove(context.Background(), "app", svc, nil, fakeaws.TaskDefinitionARN("web", 2), spec)
 	if res.Err != nil || !res.Passed {

@@ -45,6 +45,11 @@ type DeployOptions struct {
 	// Concurrency bounds the services being changed at once (default
 	// awsclient.Concurrency); their rollouts are all followed at once.
 	Concurrency int
+	// Prove is called once the revisions are registered and every input
+	// checked, before the first service changes, with the services about
+	// to change; an error stops the deploy there (pre-deploy tasks and
+	// canaries, package rollout).
+	Prove func(ctx context.Context, next []NextRevision) error
 }
 
 // ServiceAction says what deploy did to a service.
@@ -163,6 +168,17 @@ func (d *Deployer) Deploy(ctx context.Context, defs *Definitions, opts DeployOpt
 	for _, p := range plans {
 		if p.shift != "" && d.CodeDeploy == nil {
 			return nil, fmt.Errorf("service %s uses the CODE_DEPLOY deployment controller: its revision changes through CodeDeploy, which this deploy cannot drive", p.svc.Name)
+		}
+	}
+	if opts.Prove != nil {
+		next := make([]NextRevision, 0, len(plans))
+		for _, p := range plans {
+			arn := arns[p.svc.Name]
+			next = append(next, NextRevision{Service: p.svc, Remote: p.remote, TaskDefinition: arn,
+				Changes: p.remote == nil || aws.ToString(p.remote.TaskDefinition) != arn})
+		}
+		if err := opts.Prove(ctx, next); err != nil {
+			return nil, err
 		}
 	}
 	results := make([]ServiceResult, len(plans))

@@ -29,6 +29,8 @@ type Rollout struct {
 	// Scheduled syncs the config's scheduled tasks; nil when the config
 	// has none.
 	Scheduled *scheduled.Syncer
+	// Proofs run before a deploy changes anything; nil: none.
+	Proofs *Proofs
 }
 
 // DeployOptions are deploy's choices.
@@ -43,6 +45,7 @@ type DeployOptions struct {
 
 // Deployed is what a deploy did.
 type Deployed struct {
+	Proved   Proved
 	Services []ecs.ServiceResult
 	// Scheduled is what the repoint did; nil when there was none.
 	Scheduled *scheduled.Applied
@@ -52,9 +55,23 @@ type Deployed struct {
 // of them is deployed, points the scheduled tasks that run the config's
 // task definitions at the revisions just registered or reused. A failed
 // service deploy leaves the scheduled tasks alone.
+//
+// With Proofs, the pre-deploy tasks and the canaries run once the
+// revisions are registered, before any service or schedule changes; when
+// one fails nothing else happens. Deploy returns once every canary has
+// been stopped.
 func (r *Rollout) Deploy(ctx context.Context, defs *ecs.Definitions, o DeployOptions) (Deployed, error) {
+	var out Deployed
+	if !r.Proofs.Empty() {
+		if r.Proofs.Canary != nil {
+			defer r.Proofs.Canary.Wait()
+		}
+		o.DeployOptions.Prove = func(ctx context.Context, next []ecs.NextRevision) error {
+			return r.Proofs.run(ctx, r.Deployer.API, o.Cluster, next, o.Concurrency, &out.Proved)
+		}
+	}
 	results, err := r.Deployer.Deploy(ctx, defs, o.DeployOptions)
-	out := Deployed{Services: results}
+	out.Services = results
 	if err != nil || !o.Repoint || r.Scheduled == nil || o.NoWait {
 		return out, err
 	}

@@ -24,6 +24,7 @@ func Started(r ecs.ServiceResult) string {
 // WriteText prints the services deployed and those rolled back after a
 // failure, a line each, then how the scheduled tasks were repointed.
 func (d Deployed) WriteText(w io.Writer) {
+	d.Proved.WriteText(w)
 	for _, r := range d.Services {
 		if cd := r.CodeDeployment; r.Err == nil && r.Waited && cd != nil && cd.Reached != "" {
 			fmt.Fprintf(w, "%s: %s reached %s; CodeDeploy deployment %s goes on (%s)\n", r.Name, ecs.ShortRevision(r.TaskDefinition), cd.Reached, cd.ID, cd.Status)
@@ -42,6 +43,27 @@ func (d Deployed) WriteText(w io.Writer) {
 	}
 	if d.Scheduled != nil {
 		fmt.Fprintln(w, d.Scheduled)
+	}
+}
+
+// WriteText prints how the pre-deploy tasks and the canaries went: a line
+// each, and a failed canary's last log lines.
+func (p Proved) WriteText(w io.Writer) {
+	for _, b := range p.Before {
+		if b.Err == nil {
+			fmt.Fprintf(w, "%s: %s exited 0\n", b.Field, ecs.ShortRevision(b.TaskDefinition))
+		}
+	}
+	for _, c := range p.Canaries {
+		switch {
+		case c.Passed:
+			fmt.Fprintf(w, "%s: canary %s passed\n", c.Service, ecs.ShortRevision(c.TaskDefinition))
+		case c.Err != nil && len(c.LogLines) > 0:
+			fmt.Fprintf(w, "%s: the canary's last log lines:\n", c.Service)
+			for _, line := range c.LogLines {
+				fmt.Fprintf(w, "  %s\n", line)
+			}
+		}
 	}
 }
 

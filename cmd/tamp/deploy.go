@@ -29,6 +29,9 @@ type DeployCmd struct {
 	RollbackOnFailure    bool     `help:"When a deployment fails, return the service to the revision it ran before and wait for that."`
 	NoScheduled          bool     `help:"Do not repoint the scheduled tasks at the revisions deployed."`
 	Verify               bool     `help:"Run verify first (its tree on stderr) and change nothing when a check is NG."`
+	Canary               bool     `help:"Prove every service's new revision with a canary before the service runs it (its canary block, else deploy.canary, else 1 task healthy for 10s within 5m and healthy in its target groups)."`
+	SkipCanary           bool     `help:"Run no canary, not even those the config asks for."`
+	SkipBefore           bool     `help:"Do not run the pre-deploy tasks (deploy.before, services[].before): an escape hatch, for a rerun after they ran."`
 }
 
 func (c *DeployCmd) Run(ctx context.Context, a *app) error {
@@ -66,6 +69,13 @@ func (c *DeployCmd) Run(ctx context.Context, a *app) error {
 			return err
 		}
 	}
+	if c.Canary && c.SkipCanary {
+		return usageError{fmt.Errorf("--canary and --skip-canary exclude each other; give one")}
+	}
+	proofs, err := c.proofs(ctx, p, defs)
+	if err != nil {
+		return err
+	}
 	api, err := a.ecsAPI(ctx)
 	if err != nil {
 		return err
@@ -80,6 +90,9 @@ func (c *DeployCmd) Run(ctx context.Context, a *app) error {
 		if err := writeReport(a, report, "unified"); err != nil {
 			return err
 		}
+		for _, line := range proofs.Plan(defs) {
+			fmt.Fprintln(a.stderr, line)
+		}
 		fmt.Fprintf(a.stderr, "dry run: %s; nothing was changed\n", report.Summary())
 		return nil
 	}
@@ -89,6 +102,11 @@ func (c *DeployCmd) Run(ctx context.Context, a *app) error {
 	if r.Deployer.CodeDeploy, err = a.codeDeployer(ctx, p, prog, stage, c.RollbackEvents); err != nil {
 		return err
 	}
+	if !proofs.Empty() {
+		if r.Proofs, err = a.provers(ctx, p, api, proofs, prog); err != nil {
+			return err
+		}
+	}
 	done, err := r.Deploy(ctx, defs, rollout.DeployOptions{DeployOptions: opts, Repoint: repoint, Narrowed: scope.Narrowed()})
 	prog.Done()
 	if a.Output != "json" {
@@ -97,9 +115,39 @@ func (c *DeployCmd) Run(ctx context.Context, a *app) error {
 		fmt.Fprintln(a.stderr, done.Scheduled)
 	}
 	if a.Output == "json" {
-		return errors.Join(err, writeJSON(a, map[string]any{"services": done.Services}))
+		doc := map[string]any{"services": done.Services}
+		if !proofs.Empty() {
+			doc["before"], doc["canaries"] = done.Proved.Before, done.Proved.Canaries
+		}
+		return errors.Join(err, writeJSON(a, doc))
 	}
 	return err
+}
+
+// proofs are the pre-deploy tasks and canaries of this deploy (what the
+// flags leave of the config's), read and checked before any change.
+func (c *DeployCmd) proofs(ctx context.Context, p *config.Project, defs *ecs.Definitions) (*rollout.Proofs, error) {
+	var names []string
+	for _, s := range defs.Services {
+		names = append(names, s.Name)
+	}
+	pr := &rollout.Proofs{}
+	if !c.SkipBefore {
+		tasks, err := ecs.BeforeTasks(p.Config, ecs.ClusterName(p.Cluster), names)
+		if err != nil {
+			return nil, config.Invalid(err)
+		}
+		if len(tasks) > 0 {
+			pr.Before = tasks
+			if pr.BeforeDefs, err = ecs.Load(ctx, p, ecs.BeforeSelection(p.Config, tasks)); err != nil {
+				return nil, config.Invalid(err)
+			}
+		}
+	}
+	if !c.SkipCanary {
+		pr.Canaries = ecs.CanarySpecs(p.Config, names, c.Canary)
+	}
+	return pr, nil
 }
 
 // stage reads --wait-until and --rollback-events: the stages of rolling

@@ -125,6 +125,13 @@ func (f *fakeClients) CodeDeploy(_ context.Context, region string) (appspec.Code
 	return f.cd, nil
 }
 
+// Targets: the command tests' services are behind no load balancer (the
+// canary's target groups are tested in package ecs and end to end).
+func (f *fakeClients) Targets(_ context.Context, region string) (ecs.TargetsAPI, error) {
+	f.ask("targets", region)
+	return nil, nil
+}
+
 // SSM and SecretsManager answer the config's ssm and secretsmanager
 // functions (clients.PluginAPIs).
 func (f *fakeClients) SSM() config.SSMAPI { return f.ssm }
@@ -294,6 +301,11 @@ func (l *fakeLookup) SecurityGroups(_ context.Context, _ string, ids []string) (
 
 func (l *fakeLookup) ListenerRule(context.Context, string, string) (*verify.ListenerRule, error) {
 	l.count("ListenerRule")
+	return nil, nil
+}
+
+func (l *fakeLookup) Function(context.Context, string, string) (*verify.Function, error) {
+	l.count("Function")
 	return nil, nil
 }
 

@@ -202,6 +202,28 @@ func (a *app) deployer(api ecs.API) (*ecs.Deployer, *progress.Progress) {
 	}, prog
 }
 
+// provers are the clients the proofs run with: the pre-deploy tasks'
+// runner and the canary, their lines with the deploy's progress.
+func (a *app) provers(ctx context.Context, p *config.Project, api ECSAPI, pr *rollout.Proofs, prog *progress.Progress) (*rollout.Proofs, error) {
+	logs := func(ctx context.Context, region string) (ecs.LogsAPI, error) {
+		if region == "" {
+			region = p.Region
+		}
+		return a.clients.Logs(ctx, region)
+	}
+	say := func(line string) { prog.Println("%s", line) }
+	pr.Tasks = &ecs.TaskRun{API: api, Logs: logs, Line: say, Note: say}
+	if len(pr.Canaries) > 0 {
+		targets, err := a.clients.Targets(ctx, p.Region)
+		if err != nil {
+			return nil, err
+		}
+		pr.Canary = &ecs.Canary{API: api, Targets: targets, Logs: logs,
+			Progress: func(service, line string) { prog.Println("%s: %s", service, line) }}
+	}
+	return pr, nil
+}
+
 // codeDeployer drives the CODE_DEPLOY services of a deploy through
 // CodeDeploy: the deployment groups the config names, the config's AppSpec
 // hooks, the stage to wait for; progress lines go with the others.

@@ -41,6 +41,9 @@ type Set interface {
 	Logs(ctx context.Context, region string) (ecs.LogsAPI, error)
 	// CodeDeploy deploys CODE_DEPLOY services.
 	CodeDeploy(ctx context.Context, region string) (appspec.CodeDeployAPI, error)
+	// Targets registers canaries in target groups (Elastic Load
+	// Balancing, on tamp's signed caller).
+	Targets(ctx context.Context, region string) (ecs.TargetsAPI, error)
 	// Verify answers verify's questions (ECS, IAM, ECR, logs, SSM,
 	// Secrets Manager, S3, ELBv2, EC2) for the project's region.
 	Verify(ctx context.Context, region string) (verify.Lookup, error)
@@ -62,6 +65,7 @@ type PluginAPIs interface {
 type ECSAPI interface {
 	ecs.API
 	ecs.RunAPI
+	ecs.CanaryAPI
 }
 
 var _ ECSAPI = (*awsecs.Client)(nil)
@@ -121,6 +125,12 @@ func (c *SDK) Logs(ctx context.Context, region string) (ecs.LogsAPI, error) {
 
 func (c *SDK) CodeDeploy(ctx context.Context, region string) (appspec.CodeDeployAPI, error) {
 	return client(ctx, c, "codedeploy", region, func(cfg aws.Config) *codedeploy.Client { return codedeploy.NewFromConfig(cfg) })
+}
+
+func (c *SDK) Targets(ctx context.Context, region string) (ecs.TargetsAPI, error) {
+	return client(ctx, c, "elbv2-targets", region, func(cfg aws.Config) ecs.TargetsAPI {
+		return ecs.ELBTargets{Caller: awscall.New(cfg, awscall.ELBv2, "", c.configs.Options.Trace)}
+	})
 }
 
 func (c *SDK) Verify(ctx context.Context, region string) (verify.Lookup, error) {
