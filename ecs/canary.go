@@ -193,6 +193,7 @@ func (c *Canary) Prove(ctx context.Context, cluster string, svc *Service, remote
 		}
 	}
 	res.Passed = true
+	c.say(svc.Name, "canary %s passed", revisionOf(arn))
 	handedOff = true // drain stops it
 	if run.drain(ctx) {
 		return res

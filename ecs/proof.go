@@ -139,7 +139,7 @@ func (s CanarySpec) Describe(svc *Service) string {
 	if s.Tasks > 1 {
 		tasks = fmt.Sprintf("%d tasks", s.Tasks)
 	}
-	text := fmt.Sprintf("%s healthy for %s within %s", tasks, s.HealthyFor, s.Timeout)
+	text := fmt.Sprintf("%s, healthy for %s within %s", tasks, s.HealthyFor, s.Timeout)
 	if svc != nil && svc.Input != nil && s.TargetGroup {
 		var names []string
 		for _, lb := range svc.Input.LoadBalancers {
@@ -219,5 +219,8 @@ func RunBefore(ctx context.Context, api API, run *TaskRun, defs *Definitions, b 
 		return fail(err)
 	}
 	res.ExitCode = aws.Int32(0)
+	if run.Note != nil {
+		run.Note(fmt.Sprintf("%s: exited 0", b.Field))
+	}
 	return res
 }

@@ -91,11 +91,11 @@ func (p *Proofs) Plan(defs *ecs.Definitions) []string {
 	}
 	var lines []string
 	for _, b := range p.Before {
-		lines = append(lines, fmt.Sprintf("would run %s first, on the revision deployed", b.What()))
+		lines = append(lines, fmt.Sprintf("would run %s before any change", b.What()))
 	}
 	for _, s := range defs.Services {
 		if spec, ok := p.Canaries[s.Name]; ok {
-			lines = append(lines, fmt.Sprintf("would prove %s's new revision with a canary: %s", s.Name, spec.Describe(s)))
+			lines = append(lines, fmt.Sprintf("would prove %s's new revision with a canary of %s", s.Name, spec.Describe(s)))
 		}
 	}
 	return slices.Clip(lines)

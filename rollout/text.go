@@ -46,18 +46,11 @@ func (d Deployed) WriteText(w io.Writer) {
 	}
 }
 
-// WriteText prints how the pre-deploy tasks and the canaries went: a line
-// each, and a failed canary's last log lines.
+// WriteText prints a failed canary's last log lines (the progress lines
+// told the rest as it happened).
 func (p Proved) WriteText(w io.Writer) {
-	for _, b := range p.Before {
-		if b.Err == nil {
-			fmt.Fprintf(w, "%s: %s exited 0\n", b.Field, ecs.ShortRevision(b.TaskDefinition))
-		}
-	}
 	for _, c := range p.Canaries {
 		switch {
-		case c.Passed:
-			fmt.Fprintf(w, "%s: canary %s passed\n", c.Service, ecs.ShortRevision(c.TaskDefinition))
 		case c.Err != nil && len(c.LogLines) > 0:
 			fmt.Fprintf(w, "%s: the canary's last log lines:\n", c.Service)
 			for _, line := range c.LogLines {
