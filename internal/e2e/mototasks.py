@@ -144,7 +144,11 @@ def _commands(script):
     lex.whitespace_split = True
     lex.whitespace = " \t\r"
     out, words, connector = [], [], None
-    for token in lex:
+    try:
+        tokens = list(lex)
+    except ValueError:  # unbalanced quotes: sh's syntax error
+        return [(None, ["exit", "2"])]
+    for token in tokens:
         if token and all(ch in ";&|\n" for ch in token):
             if words:
                 out.append((connector, words))
@@ -469,8 +473,9 @@ def _free_address(backend, subnet):
     if subnet is not None:
         network = ipaddress.ip_network(subnet.cidr_block, strict=False)
         for i, host in enumerate(network.hosts()):
-            # AWS keeps the first four addresses and the last.
-            if i >= 3 and host != network.broadcast_address - 1 and str(host) not in used:
+            # AWS keeps the first four addresses and the last (which
+            # hosts() leaves out with the first).
+            if i >= 3 and str(host) not in used:
                 return str(host)
     for host in ipaddress.ip_network("10.200.0.0/16").hosts():
         if host.packed[-1] >= 4 and str(host) not in used:
@@ -606,10 +611,11 @@ _health_for = elbmodels.FakeTargetGroup.health_for
 
 
 def register(self, targets):
-    _register(self, targets)
-    seen = self.__dict__.setdefault("_tamp_describes", {})
-    for target in targets:
-        seen[target["Id"]] = 0
+    with _lock:
+        _register(self, targets)
+        seen = self.__dict__.setdefault("_tamp_describes", {})
+        for target in targets:
+            seen[target["Id"]] = 0
 
 
 def _task_at(account, region, address):
@@ -624,31 +630,29 @@ def _status(group, target_id, port, state, reason=None, description=None):
 
 
 def health_for(self, target, ec2_backend):
-    registered = self.targets.get(target["Id"])
-    task = None
-    if registered is not None:
-        with _lock:
-            task = _task_at(self.account_id, self.region_name, target["Id"])
-    if task is None:
-        return _health_for(self, target, ec2_backend)
-    port = registered["Port"]
-    if target.get("Port") is not None and str(target["Port"]) != str(port):
-        return _status(self, target["Id"], target["Port"], "unused", "Target.NotRegistered",
-                       "Target is not registered to the target group")
-    seen = self.__dict__.setdefault("_tamp_describes", {})
-    seen[target["Id"]] = seen.get(target["Id"], 0) + 1
-    if not self.load_balancer_arns:
-        return _status(self, target["Id"], port, "unused", "Target.NotInUse", "Target group is not configured to receive traffic from the load balancer")
-    if seen[target["Id"]] == 1:
-        return _status(self, target["Id"], port, "initial", "Elb.RegistrationInProgress", "Target registration is in progress")
     with _lock:
+        registered = self.targets.get(target["Id"])
+        task = registered and _task_at(self.account_id, self.region_name, target["Id"])
+        if not task:
+            return _health_for(self, target, ec2_backend)
+        port = registered["Port"]
+        if target.get("Port") is not None and str(target["Port"]) != str(port):
+            return _status(self, target["Id"], target["Port"], "unused", "Target.NotRegistered",
+                           "Target is not registered to the target group")
+        seen = self.__dict__.setdefault("_tamp_describes", {})
+        seen[target["Id"]] = seen.get(target["Id"], 0) + 1
+        if not self.load_balancer_arns:
+            return _status(self, target["Id"], port, "unused", "Target.NotInUse",
+                           "Target group is not configured to receive traffic from the load balancer")
+        if seen[target["Id"]] == 1:
+            return _status(self, target["Id"], port, "initial", "Elb.RegistrationInProgress",
+                           "Target registration is in progress")
         task.advance()
-        stopped = task.stopped_at is not None
-    if stopped:
-        return _status(self, target["Id"], port, "unhealthy", "Target.FailedHealthChecks", "Health checks failed")
-    if any("unreachable" in c.image.rsplit(":", 1)[-1] for c in task.essential if ":" in c.image):
-        return _status(self, target["Id"], port, "unhealthy", "Target.Timeout", "Request timed out")
-    return _status(self, target["Id"], port, "healthy")
+        if task.stopped_at is not None:
+            return _status(self, target["Id"], port, "unhealthy", "Target.FailedHealthChecks", "Health checks failed")
+        if any("unreachable" in c.image.rsplit(":", 1)[-1] for c in task.essential if ":" in c.image):
+            return _status(self, target["Id"], port, "unhealthy", "Target.Timeout", "Request timed out")
+        return _status(self, target["Id"], port, "healthy")
 
 
 def install():
