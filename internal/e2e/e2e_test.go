@@ -91,6 +91,11 @@ func TestScripts(t *testing.T) {
 			"cdgroup":     cmdCDGroup,
 			"lambdafn":    cmdLambdaFn,
 			"cdappspec":   cmdCDAppSpec,
+
+			// What is left running or registered, and the order of calls.
+			"tasksrunning": cmdTasksRunning,
+			"callorder":    cmdCallOrder,
+			"targethealth": cmdTargetHealth,
 		},
 	})
 }

@@ -14,11 +14,12 @@ new PRIMARY deployment, as AWS does, and its rollout ends at once:
 Service settings moto does not keep (deploymentConfiguration,
 enableExecuteCommand and the like) are kept, as AWS keeps them.
 
-RunTask and DescribeTasks run tasks the way a shell would run their
-command, at once: `echo WORDS` lines go to the container's awslogs stream
-(in moto's CloudWatch Logs) and `exit N` is the container's exit code; the
-task is STOPPED when first described. (moto needs container instances to
-run tasks, and its task answers cannot be read by the Go SDK.)
+RunTask, DescribeTasks, StopTask and ListTasks run tasks the way a shell
+would run their command, as mototasks.py describes: `echo WORDS` lines go
+to the container's awslogs stream (in moto's CloudWatch Logs), `exit N` is
+the container's exit code, `sleep N` keeps it running; container health
+checks run the same way, and ELBv2 target health follows the task whose
+address a target is.
 
 ListServiceDeployments, DescribeServiceDeployments and
 StopServiceDeployment, which moto lacks, are answered from those deployments
@@ -37,15 +38,13 @@ owns it), and deploy through CodeDeploy as motocodedeploy.py describes.
 Run it as `python3 motoserver.py -H 127.0.0.1 -p PORT`, like moto.server.
 """
 import json
-import shlex
 import sys
-import time
 
 import motocodedeploy
+import mototasks
 from moto.core.utils import utcnow
 from moto.ecs import models
 from moto.ecs.responses import EC2ContainerServiceResponse
-from moto.logs.models import logs_backends
 from moto.moto_api._internal import mock_random
 from moto.server import main
 
@@ -288,74 +287,6 @@ def respond_update(self):
     return result
 
 
-_tasks = {}  # task ARN -> the task as DescribeTasks answers it
-
-
-def _run_command(command):
-    """What running the command prints and the code it exits with."""
-    script = " ".join(shlex.quote(w) for w in command)
-    if len(command) >= 3 and command[0] in ("sh", "bash") and command[1] == "-c":
-        script = command[2]
-    lines, code = [], 0
-    for part in script.replace("&&", ";").split(";"):
-        words = shlex.split(part)
-        if words[:1] == ["echo"]:
-            lines.append(" ".join(words[1:]))
-        elif words[:1] == ["exit"]:
-            code = int(words[1]) if len(words) > 1 else 0
-            break
-    return lines, code
-
-
-def _write_log(account, region, options, container, task_id, lines):
-    group, prefix = options.get("awslogs-group"), options.get("awslogs-stream-prefix")
-    if not group or not prefix or not lines:
-        return
-    backend = logs_backends[account][options.get("awslogs-region") or region]
-    if group not in backend.groups:
-        backend.create_log_group(group, {})
-    stream = f"{prefix}/{container}/{task_id}"
-    backend.create_log_stream(group, stream)
-    now = int(time.time() * 1000)
-    backend.put_log_events(group, stream, [{"timestamp": now + i, "message": line} for i, line in enumerate(lines)])
-
-
-def run_task(self):
-    cluster = self._get_param("cluster", "default")
-    td = self.ecs_backend.describe_task_definition(self._get_param("taskDefinition"))
-    overrides = {o.get("name"): o for o in (self._get_param("overrides") or {}).get("containerOverrides", [])}
-    started = []
-    for _ in range(self._get_param("count") or 1):
-        task_id = mock_random.get_random_hex(32)
-        arn = f"arn:aws:ecs:{self.region}:{self.current_account}:task/{cluster}/{task_id}"
-        containers = []
-        for cd in td.container_definitions:
-            name = cd["name"]
-            command = (overrides.get(name) or {}).get("command") or cd.get("command") or []
-            lines, code = _run_command(command)
-            log = cd.get("logConfiguration") or {}
-            if log.get("logDriver") == "awslogs":
-                _write_log(self.current_account, self.region, log.get("options") or {}, name, task_id, lines)
-            containers.append({"name": name, "taskArn": arn, "lastStatus": "STOPPED", "exitCode": code})
-        _tasks[arn] = {"taskArn": arn, "taskDefinitionArn": td.arn, "lastStatus": "STOPPED", "desiredStatus": "STOPPED",
-                       "stoppedReason": "Essential container in task exited", "stopCode": "EssentialContainerExited",
-                       "containers": containers}
-        started.append({"taskArn": arn, "taskDefinitionArn": td.arn, "lastStatus": "PROVISIONING",
-                        "containers": [{"name": c["name"], "taskArn": arn, "lastStatus": "PENDING"} for c in containers]})
-    return json.dumps({"tasks": started, "failures": []})
-
-
-_describe_tasks = EC2ContainerServiceResponse.describe_tasks
-
-
-def describe_tasks(self):
-    arns = self._get_param("tasks") or []
-    if not any(a in _tasks for a in arns):
-        return _describe_tasks(self)
-    return json.dumps({"tasks": [_tasks[a] for a in arns if a in _tasks],
-                       "failures": [{"arn": a, "reason": "MISSING"} for a in arns if a not in _tasks]})
-
-
 motocodedeploy.install(_outcome)
 Backend.create_service = create_service
 Backend.update_service = update_service
@@ -364,8 +295,7 @@ EC2ContainerServiceResponse.update_service = respond_update
 EC2ContainerServiceResponse.list_service_deployments = list_service_deployments
 EC2ContainerServiceResponse.stop_service_deployment = stop_service_deployment
 EC2ContainerServiceResponse.describe_service_deployments = describe_service_deployments
-EC2ContainerServiceResponse.run_task = run_task
-EC2ContainerServiceResponse.describe_tasks = describe_tasks
+mototasks.install()
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))

@@ -18,7 +18,8 @@ import (
 
 // Proxy stands between tamp and moto. It sends every request to one AWS
 // account of its own (moto keeps accounts apart), so tests can run side by
-// side on one moto, and it counts calls by operation ("ecs.RegisterTaskDefinition").
+// side on one moto, and it counts calls by operation ("ecs.RegisterTaskDefinition")
+// and keeps them in the order they came.
 type Proxy struct {
 	URL     string
 	Account string
@@ -27,6 +28,7 @@ type Proxy struct {
 	ln     net.Listener
 	mu     sync.Mutex
 	counts map[string]int
+	log    []string // operations in the order they came
 
 	faults   Faults
 	latency  time.Duration // added to every call, as a typical AWS round trip
@@ -145,6 +147,7 @@ func (p *Proxy) count(op string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.counts[op]++
+	p.log = append(p.log, op)
 }
 
 // Counts returns a copy of the calls seen since the last Reset.
@@ -158,11 +161,20 @@ func (p *Proxy) Counts() map[string]int {
 	return out
 }
 
+// Calls returns the operations seen since the last Reset, in the order
+// they came.
+func (p *Proxy) Calls() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]string(nil), p.log...)
+}
+
 // ResetCounts forgets the calls seen so far.
 func (p *Proxy) ResetCounts() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.counts = map[string]int{}
+	p.log = nil
 }
 
 // Summary lists the counts one per line, sorted, for failure messages.

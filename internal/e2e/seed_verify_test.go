@@ -82,20 +82,38 @@ func cmdTargetGroup(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	port, err := strconv.Atoi(args[1])
 	ts.Check(err)
-	client := elb.NewFromConfig(seedConfig(ts))
-	ctx := context.Background()
-	tg, err := client.CreateTargetGroup(ctx, &elb.CreateTargetGroupInput{Name: aws.String(args[0]), Protocol: elbtypes.ProtocolEnumHttp,
-		Port: aws.Int32(int32(port)), VpcId: aws.String(ts.Getenv("VPC_ID")), TargetType: elbtypes.TargetTypeEnumIp})
+	network := map[string]string{}
+	for _, k := range []string{"VPC_ID", "SUBNET_A", "SUBNET_B", "SECURITY_GROUP"} {
+		network[k] = ts.Getenv(k)
+	}
+	arn, err := seedTargetGroup(context.Background(), seedConfig(ts), network, args[0], int32(port), true)
 	ts.Check(err)
-	lb, err := client.CreateLoadBalancer(ctx, &elb.CreateLoadBalancerInput{Name: aws.String(args[0] + "-alb"),
-		Subnets: []string{ts.Getenv("SUBNET_A"), ts.Getenv("SUBNET_B")}, SecurityGroups: []string{ts.Getenv("SECURITY_GROUP")}})
-	ts.Check(err)
+	ts.Setenv("TG_ARN", arn)
+}
+
+// seedTargetGroup makes an ip target group in network's VPC_ID and, with
+// listener, an application load balancer in SUBNET_A and SUBNET_B whose
+// listener forwards to it; it returns the target group's ARN.
+func seedTargetGroup(ctx context.Context, cfg aws.Config, network map[string]string, name string, port int32, listener bool) (string, error) {
+	client := elb.NewFromConfig(cfg)
+	tg, err := client.CreateTargetGroup(ctx, &elb.CreateTargetGroupInput{Name: aws.String(name), Protocol: elbtypes.ProtocolEnumHttp,
+		Port: aws.Int32(port), VpcId: aws.String(network["VPC_ID"]), TargetType: elbtypes.TargetTypeEnumIp})
+	if err != nil {
+		return "", err
+	}
 	tgArn := tg.TargetGroups[0].TargetGroupArn
+	if !listener {
+		return aws.ToString(tgArn), nil
+	}
+	lb, err := client.CreateLoadBalancer(ctx, &elb.CreateLoadBalancerInput{Name: aws.String(name + "-alb"),
+		Subnets: []string{network["SUBNET_A"], network["SUBNET_B"]}, SecurityGroups: []string{network["SECURITY_GROUP"]}})
+	if err != nil {
+		return "", err
+	}
 	_, err = client.CreateListener(ctx, &elb.CreateListenerInput{LoadBalancerArn: lb.LoadBalancers[0].LoadBalancerArn,
 		Protocol: elbtypes.ProtocolEnumHttp, Port: aws.Int32(80),
 		DefaultActions: []elbtypes.Action{{Type: elbtypes.ActionTypeEnumForward, TargetGroupArn: tgArn}}})
-	ts.Check(err)
-	ts.Setenv("TG_ARN", aws.ToString(tgArn))
+	return aws.ToString(tgArn), err
 }
 
 // lambdafn NAME ROLE: a Python Lambda function NAME running as the
