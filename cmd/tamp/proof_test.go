@@ -144,7 +144,7 @@ func TestDeployProofs(t *testing.T) {
 			stderr: "would run deploy.before[0] (migrate: bin/migrate --all) before any change\n" +
 				"would prove web's new revision with a canary of 1 task, healthy for 0s within 5m0s\n" +
 				"dry run: 0 to create, 1 to update, 1 unchanged; nothing was changed\n",
-			ecs:    map[string]int{"DescribeServices": 1, "DescribeTaskDefinition": 1},
+			ecs: map[string]int{"DescribeServices": 1, "DescribeTaskDefinition": 1},
 		},
 		{
 			name:  "--output json: the migration and the canary in the document",
