@@ -56,27 +56,8 @@ func TestDeployInterrupted(t *testing.T) {
 		"svc.json": fmt.Sprintf(`{"launchType": "FARGATE", "desiredCount": 1, "networkConfiguration": {"awsvpcConfiguration":
 			{"subnets": [%q], "securityGroups": [%q]}}}`, ids["SUBNET_A"], ids["SECURITY_GROUP"]),
 	}
-	for name, body := range files {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	cmd := exec.Command(filepath.Join(tampDir, "tamp"), "deploy", "--config", filepath.Join(dir, "tamp.yaml"))
-	cmd.Env = env
-	var stderr lockedBuffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	// Interrupt once it is waiting: after it says what it deploys.
-	deadline := time.Now().Add(20 * time.Second)
-	for !strings.Contains(stderr.String(), "web: created") && time.Now().Before(deadline) {
-		time.Sleep(50 * time.Millisecond)
-	}
-	time.Sleep(200 * time.Millisecond)
-	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
-		t.Fatal(err)
-	}
+	cmd, stderr := startTamp(t, env, dir, files, "deploy")
+	interruptAfter(t, cmd, stderr, "web: created")
 	err = cmd.Wait()
 	out := stderr.String()
 	if code := cmd.ProcessState.ExitCode(); code != 130 {
@@ -86,5 +67,79 @@ func TestDeployInterrupted(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+// startTamp writes files into dir and starts tamp with args on its config
+// there, stderr kept.
+func startTamp(t *testing.T, env []string, dir string, files map[string]string, args ...string) (*exec.Cmd, *lockedBuffer) {
+	t.Helper()
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd := exec.Command(filepath.Join(tampDir, "tamp"), append(args, "--config", filepath.Join(dir, "tamp.yaml"))...)
+	cmd.Env = env
+	stderr := &lockedBuffer{}
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd, stderr
+}
+
+// interruptAfter sends SIGINT once stderr says text (and a moment more,
+// for tamp to be waiting).
+func interruptAfter(t *testing.T, cmd *exec.Cmd, stderr *lockedBuffer, text string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(stderr.String(), text) && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	time.Sleep(200 * time.Millisecond)
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Ctrl-C while a canary is watched: exit 130, the canary task stopped
+// (none left running), the service never updated.
+func TestCanaryInterrupted(t *testing.T) {
+	px, env := newAccount(t)
+	ctx := context.Background()
+	ids, err := seedNetwork(ctx, proxyConfig(px))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := seedCluster(ctx, proxyConfig(px), "app"); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	files := map[string]string{
+		"tamp.yaml": "region: ap-northeast-1\ncluster: app\nservices:\n  - name: web\n    service_definition: svc.json\n    task_definition: td.json\n" +
+			"    canary: {healthy_for: 10m, timeout: 20m}\n",
+		"td.json": `{"family": "web", "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"], "cpu": "256", "memory": "512",
+			"containerDefinitions": [{"name": "app", "image": "busybox:v1", "memory": 128, "command": ["sleep", "infinity"],
+			"healthCheck": {"command": ["CMD-SHELL", "exit 0"]}}]}`,
+		"svc.json": fmt.Sprintf(`{"launchType": "FARGATE", "desiredCount": 1, "networkConfiguration": {"awsvpcConfiguration":
+			{"subnets": [%q], "securityGroups": [%q]}}}`, ids["SUBNET_A"], ids["SECURITY_GROUP"]),
+	}
+	cmd, stderr := startTamp(t, env, dir, files, "deploy")
+	interruptAfter(t, cmd, stderr, "watching it for 10m0s")
+	err = cmd.Wait()
+	out := stderr.String()
+	if code := cmd.ProcessState.ExitCode(); code != 130 {
+		t.Fatalf("exit code %d (%v), want 130; stderr:\n%s", code, err, out)
+	}
+	if !strings.Contains(out, "web: canary stopped: ") || strings.Contains(out, "web: created") {
+		t.Errorf("stderr:\n%s", out)
+	}
+	running, err := runningTasks(ctx, proxyConfig(px))
+	if err != nil || len(running) != 0 {
+		t.Errorf("tasks left running: %v (%v)", running, err)
+	}
+	if n := px.Counts()["ecs.CreateService"]; n != 0 {
+		t.Errorf("CreateService called %d times", n)
 	}
 }
