@@ -1,0 +1,94 @@
+package rollout
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
+	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/tamp-ecs/tamp/ecs"
+	"github.com/tamp-ecs/tamp/internal/fakeaws"
+)
+
+// lines keeps progress lines from concurrent canaries, in order.
+type lines struct {
+	mu  sync.Mutex
+	all []string
+}
+
+func (l *lines) add(service, line string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.all = append(l.all, service+": "+line)
+}
+
+func (l *lines) index(want string) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for i, line := range l.all {
+		if strings.Contains(line, want) {
+			return i
+		}
+	}
+	return -1
+}
+
+// Two services' canaries run at once: both start before either passes;
+// when one fails, the other still runs to its end and is stopped, and no
+// service changes.
+func TestCanariesOfSeveralServicesRunAtOnce(t *testing.T) {
+	api := fakeaws.NewECS()
+	for _, name := range []string{"web", "api"} {
+		api.AddTaskDefinition(types.TaskDefinition{Family: aws.String(name), ContainerDefinitions: []types.ContainerDefinition{{
+			Name: aws.String("app"), Image: aws.String(name + ":2"), HealthCheck: &types.HealthCheck{Command: []string{"CMD-SHELL", "true"}}}}})
+	}
+	healthy := fakeaws.TaskRun{Hang: true, Health: []types.HealthStatus{types.HealthStatusUnknown, types.HealthStatusUnknown, types.HealthStatusHealthy}}
+	next := func() []ecs.NextRevision {
+		var n []ecs.NextRevision
+		for _, name := range []string{"web", "api"} {
+			n = append(n, ecs.NextRevision{Service: &ecs.Service{Name: name, Input: &awsecs.CreateServiceInput{}},
+				TaskDefinition: fakeaws.TaskDefinitionARN(name, 1), Changes: true})
+		}
+		return n
+	}
+	spec := ecs.CanarySpec{Tasks: 1, Timeout: ecs.DefaultCanaryTimeout}
+	run := func(t *testing.T) (*Proved, *lines, error) {
+		log := &lines{}
+		p := &Proofs{Canaries: map[string]ecs.CanarySpec{"web": spec, "api": spec},
+			Canary: &ecs.Canary{API: api, Clock: fakeaws.NewClock(), Progress: log.add}}
+		out := &Proved{}
+		err := p.run(context.Background(), api, "c1", next(), 2, out)
+		return out, log, err
+	}
+
+	api.SetTaskRun("", healthy)
+	out, log, err := run(t)
+	if err != nil || len(out.Canaries) != 2 || !out.Canaries[0].Passed || !out.Canaries[1].Passed {
+		t.Fatalf("canaries %+v: %v", out.Canaries, err)
+	}
+	for _, a := range []string{"web", "api"} {
+		for _, b := range []string{"web", "api"} {
+			if started, passed := log.index(a+": canary "+a+":1 started"), log.index(b+": canary "+b+":1 passed"); started < 0 || passed < 0 || started > passed {
+				t.Errorf("%s started (line %d) after %s passed (line %d): one after the other\n%s", a, started, b, passed, strings.Join(log.all, "\n"))
+			}
+		}
+	}
+
+	api.SetTaskRun("api", fakeaws.TaskRun{Polls: 1, ExitCode: 1})
+	out, _, err = run(t)
+	var proof *ecs.ProofError
+	if !errors.As(err, &proof) || !strings.Contains(err.Error(), "canary of api (api:1)") || !out.Canaries[0].Passed || out.Canaries[1].Passed {
+		t.Fatalf("canaries %+v: %v", out.Canaries, err)
+	}
+	if running := api.RunningTasks(); len(running) != 0 {
+		t.Errorf("left running: %v", running)
+	}
+	if api.Calls("UpdateService") != 0 || api.Calls("CreateService") != 0 {
+		t.Errorf("a service changed")
+	}
+}
