@@ -269,6 +269,24 @@ func (s *Syncer) RunNow(ctx context.Context, name string) (*awsecs.RunTaskInput,
 	return RunTaskInput(Resolve(t, arn, first), ecs.ClusterName(s.Cluster)), containers, watch, nil
 }
 
+// Prove runs the named task once, now, on the revision a sync points the
+// schedules at (scheduled sync --canary), and follows it to its end; a
+// task that does not exit 0 is an *ecs.ProofError, and the sync must then
+// change nothing.
+func (s *Syncer) Prove(ctx context.Context, name string, run *ecs.TaskRun) error {
+	in, containers, watch, err := s.RunNow(ctx, name)
+	if err != nil {
+		return err
+	}
+	if err := run.Run(ctx, in, containers, watch, false); err != nil {
+		if errors.Is(err, context.Canceled) {
+			return err
+		}
+		return &ecs.ProofError{What: "canary " + name, Err: fmt.Errorf("%w; no schedule was changed", err)}
+	}
+	return nil
+}
+
 func (s *Syncer) limit() int {
 	if s.Concurrency > 0 {
 		return s.Concurrency

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/tamp-ecs/tamp/config"
@@ -57,6 +59,21 @@ func (c *ScheduledRunCmd) Run(ctx context.Context, a *app) error {
 		return err
 	}
 	return a.taskRun(api, c.NoWait).Run(ctx, in, containers, watch, c.NoWait)
+}
+
+// prove runs --canary's task, its log on stderr (stdout stays the sync's).
+func (c *ScheduledSyncCmd) prove(ctx context.Context, a *app, s *scheduled.Syncer) error {
+	api, err := a.ecsAPI(ctx)
+	if err != nil {
+		return err
+	}
+	run := a.taskRun(api, false)
+	run.Line = func(line string) { fmt.Fprintf(a.stderr, "%s | %s\n", c.Canary, line) }
+	if err := s.Prove(ctx, c.Canary, run); err != nil {
+		return err
+	}
+	fmt.Fprintf(a.stderr, "canary %s exited 0\n", c.Canary)
+	return nil
 }
 
 // ScheduledDumpCmd prints existing schedules or rules as a list file.
@@ -115,11 +132,12 @@ func (c *ScheduledDiffCmd) Run(ctx context.Context, a *app) error {
 
 // ScheduledSyncCmd makes the scheduled tasks match the config.
 type ScheduledSyncCmd struct {
-	DryRun      bool `help:"Show the diff of what would change; change nothing."`
-	Prune       bool `help:"Delete owned schedules the config no longer lists (refused with --only)."`
-	DisableAll  bool `help:"Disable every scheduled task (maintenance); the next plain sync restores the config's states."`
-	EnableAll   bool `help:"Enable every scheduled task."`
-	Concurrency int  `default:"${concurrency}" help:"AWS requests at once."`
+	DryRun      bool   `help:"Show the diff of what would change; change nothing."`
+	Prune       bool   `help:"Delete owned schedules the config no longer lists (refused with --only)."`
+	DisableAll  bool   `help:"Disable every scheduled task (maintenance); the next plain sync restores the config's states."`
+	EnableAll   bool   `help:"Enable every scheduled task."`
+	Concurrency int    `default:"${concurrency}" help:"AWS requests at once."`
+	Canary      string `placeholder:"NAME" help:"Before changing any schedule, run this scheduled task once on the revision the sync points it at (as scheduled run does); change nothing unless it exits 0."`
 }
 
 func (c *ScheduledSyncCmd) Run(ctx context.Context, a *app) error {
@@ -139,6 +157,9 @@ func (c *ScheduledSyncCmd) Run(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
+	if c.Canary != "" && !slices.Contains(scheduled.Names(s.Tasks), c.Canary) {
+		return config.Invalid(fmt.Errorf("--canary: no scheduled task named %s; the config has %s", c.Canary, strings.Join(scheduled.Names(s.Tasks), ", ")))
+	}
 	o.Register, o.DisableAll, o.EnableAll = !c.DryRun, c.DisableAll, c.EnableAll
 	plan, err := s.Plan(ctx, o)
 	if err != nil {
@@ -148,8 +169,18 @@ func (c *ScheduledSyncCmd) Run(ctx context.Context, a *app) error {
 		if err := writeReport(a, plan.Report, "unified"); err != nil {
 			return err
 		}
+		if c.Canary != "" && plan.Report.Differs() {
+			fmt.Fprintf(a.stderr, "would run %s once first, and change nothing unless it exits 0\n", c.Canary)
+		}
 		fmt.Fprintf(a.stderr, "dry run: %s; nothing was changed\n", plan.Report.Summary())
 		return nil
+	}
+	if c.Canary != "" {
+		if !plan.Report.Differs() {
+			fmt.Fprintf(a.stderr, "nothing to change: %s not run\n", c.Canary)
+		} else if err := c.prove(ctx, a, s); err != nil {
+			return err
+		}
 	}
 	applied, err := plan.Apply(ctx, c.Prune)
 	fmt.Fprintln(a.stderr, applied)
