@@ -36,9 +36,10 @@ func newAccount(t *testing.T) (*Proxy, []string) {
 	return px, env
 }
 
-// Ctrl-C while deploy waits: exit 130, and the message says the deployment
-// goes on in AWS and how to follow it.
-func TestDeployInterrupted(t *testing.T) {
+// withCluster is an account with a network and an ECS cluster named app:
+// its proxy, tamp's environment, and the network's IDs.
+func withCluster(t *testing.T) (*Proxy, []string, map[string]string) {
+	t.Helper()
 	px, env := newAccount(t)
 	ctx := context.Background()
 	ids, err := seedNetwork(ctx, proxyConfig(px))
@@ -48,6 +49,13 @@ func TestDeployInterrupted(t *testing.T) {
 	if err := seedCluster(ctx, proxyConfig(px), "app"); err != nil {
 		t.Fatal(err)
 	}
+	return px, env, ids
+}
+
+// Ctrl-C while deploy waits: exit 130, and the message says the deployment
+// goes on in AWS and how to follow it.
+func TestDeployInterrupted(t *testing.T) {
+	_, env, ids := withCluster(t)
 	dir := t.TempDir()
 	files := map[string]string{
 		"tamp.yaml": "region: ap-northeast-1\ncluster: app\nservices:\n  - name: web\n    service_definition: svc.json\n    task_definition: td.json\n",
@@ -58,7 +66,7 @@ func TestDeployInterrupted(t *testing.T) {
 	}
 	cmd, stderr := startTamp(t, env, dir, files, "deploy")
 	interruptAfter(t, cmd, stderr, "web: created")
-	err = cmd.Wait()
+	err := cmd.Wait()
 	out := stderr.String()
 	if code := cmd.ProcessState.ExitCode(); code != 130 {
 		t.Fatalf("exit code %d (%v), want 130; stderr:\n%s", code, err, out)
@@ -106,15 +114,7 @@ func interruptAfter(t *testing.T, cmd *exec.Cmd, stderr *lockedBuffer, text stri
 // Ctrl-C while a canary is watched: exit 130, the canary task stopped
 // (none left running), the service never updated.
 func TestCanaryInterrupted(t *testing.T) {
-	px, env := newAccount(t)
-	ctx := context.Background()
-	ids, err := seedNetwork(ctx, proxyConfig(px))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := seedCluster(ctx, proxyConfig(px), "app"); err != nil {
-		t.Fatal(err)
-	}
+	px, env, ids := withCluster(t)
 	dir := t.TempDir()
 	files := map[string]string{
 		"tamp.yaml": "region: ap-northeast-1\ncluster: app\nservices:\n  - name: web\n    service_definition: svc.json\n    task_definition: td.json\n" +
@@ -127,7 +127,7 @@ func TestCanaryInterrupted(t *testing.T) {
 	}
 	cmd, stderr := startTamp(t, env, dir, files, "deploy")
 	interruptAfter(t, cmd, stderr, "watching it for 10m0s")
-	err = cmd.Wait()
+	err := cmd.Wait()
 	out := stderr.String()
 	if code := cmd.ProcessState.ExitCode(); code != 130 {
 		t.Fatalf("exit code %d (%v), want 130; stderr:\n%s", code, err, out)
@@ -135,7 +135,7 @@ func TestCanaryInterrupted(t *testing.T) {
 	if !strings.Contains(out, "web: canary stopped: ") || strings.Contains(out, "web: created") {
 		t.Errorf("stderr:\n%s", out)
 	}
-	running, err := runningTasks(ctx, proxyConfig(px))
+	running, err := runningTasks(context.Background(), proxyConfig(px))
 	if err != nil || len(running) != 0 {
 		t.Errorf("tasks left running: %v (%v)", running, err)
 	}

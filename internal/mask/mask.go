@@ -120,6 +120,16 @@ func (m *Masker) held(s string) int {
 	return hold
 }
 
+// prefixOfForm tells s is a proper prefix of a form. m.mu is held.
+func (m *Masker) prefixOfForm(s string) bool {
+	for _, f := range m.forms {
+		if len(f) > len(s) && f[:len(s)] == s {
+			return true
+		}
+	}
+	return false
+}
+
 // Writer masks what is written to w. A secret may be split over several
 // writes: text that could be the start of one is held back until the next
 // write shows what it is, or until Flush. Call Flush when done.
@@ -145,6 +155,13 @@ func (mw *Writer) Write(p []byte) (int, error) {
 		return len(p), nil
 	}
 	s := mw.pending + string(p)
+	if mw.m.prefixOfForm(s) {
+		// All of it may be the start of a secret: nothing can be written
+		// yet (the common case while a long secret arrives in pieces).
+		mw.m.mu.RUnlock()
+		mw.pending = s
+		return len(p), nil
+	}
 	out, done := mw.m.replace(s, len(s)-mw.m.held(s))
 	mw.m.mu.RUnlock()
 	mw.pending = s[done:]
