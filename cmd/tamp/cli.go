@@ -54,6 +54,8 @@ type CLI struct {
 	Run      RunCmd      `cmd:"" help:"Run a one-off task (a migration, say), follow its log, and exit with its container's exit code."`
 
 	Scheduled ScheduledCmd `cmd:"" help:"Scheduled tasks on EventBridge Scheduler or EventBridge rules: diff, sync, list, run, dump."`
+
+	Schema SchemaCmd `cmd:"" help:"Print the JSON Schema (draft 2020-12) of the config file or of the scheduled task list, for editors."`
 }
 
 // errHelp reports that --help was printed; not an error for the user.
