@@ -31,11 +31,14 @@ import (
 //     it as written (what an editor sees) when that is YAML or JSON;
 //   - when tamp's decoder names an unknown key, the schema refuses that
 //     key on the same line;
-//   - the same for its scheduled tasks (scheduled.Load, the scheduled
-//     schema for a tasks_file, the config schema for inline tasks).
+//   - the same for its scheduled tasks: the unknown keys scheduled.Load
+//     names are exactly those the schemas refuse (the scheduled schema
+//     for a tasks_file, the config schema for inline tasks and defaults);
+//   - a config without templates that tamp cannot read (empty, a wrong
+//     type, an unknown plugin) the schema refuses too.
 //
-// Fixtures that fail for other reasons (a missing file, a template error)
-// are not the schema's business and are only counted.
+// Fixtures that fail for other reasons (a missing file, a duplicate name,
+// a schedule expression) are not the schema's business and are counted.
 
 // fixture is one config to check, on disk (txtar archives unpacked).
 type fixture struct {
@@ -97,16 +100,11 @@ func scriptConfigs(t *testing.T) map[string]bool {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, m := range configFlag.FindAllStringSubmatch(string(txtar.Parse(data).Comment)+"\n"+scriptText(data), -1) {
+		for _, m := range configFlag.FindAllStringSubmatch(string(txtar.Parse(data).Comment), -1) {
 			named[vars.Replace(strings.Trim(m[1], `"`))] = true
 		}
 	}
 	return named
-}
-
-// scriptText is an archive's script: the text before its first file.
-func scriptText(data []byte) string {
-	return string(txtar.Parse(data).Comment)
 }
 
 // unpack writes an archive's files into a directory of their own and
@@ -170,7 +168,8 @@ func instance(t *testing.T, text []byte) any {
 	return v
 }
 
-// refusedKey is a key a schema refused as unknown, at a JSON pointer.
+// refusedKey is a key a schema refused as unknown, in the object at a
+// location.
 type refusedKey struct {
 	at  []string // the object's location
 	key string
