@@ -90,6 +90,8 @@ func Config() *jsonschema.Schema {
 
 	defs := s.Definitions
 	defs["Service"].Required = []string{"name"}
+	command := defs["BeforeTask"].Properties.Value("command")
+	command.AnyOf = []*jsonschema.Schema{{Type: "string"}, {Type: "array", Items: &jsonschema.Schema{Type: "string"}}}
 	defs["TaskDefinition"].Required = []string{"name", "path"}
 
 	plugin := defs["PluginConfig"]

@@ -96,21 +96,33 @@ func TestDraft202012(t *testing.T) {
 	}
 }
 
-// ownTypes are the structs tamp defines that the schemas describe, with
-// the tag their keys come from.
+// ownTypes are the structs tamp defines that the schemas describe (any
+// struct of this module reachable from config.Config or scheduled.Task),
+// with the tag their keys come from.
 func ownTypes() map[reflect.Type]string {
-	return map[reflect.Type]string{
-		reflect.TypeFor[config.Config]():                "yaml",
-		reflect.TypeFor[config.PluginConfig]():          "yaml",
-		reflect.TypeFor[config.Service]():               "yaml",
-		reflect.TypeFor[config.TaskDefinition]():        "yaml",
-		reflect.TypeFor[config.CodeDeploy]():            "yaml",
-		reflect.TypeFor[config.Scheduled]():             "yaml",
-		reflect.TypeFor[config.Ignore]():                "yaml",
-		reflect.TypeFor[scheduled.Task]():               "json",
-		reflect.TypeFor[scheduled.RetryPolicy]():        "json",
-		reflect.TypeFor[scheduled.FlexibleTimeWindow](): "json",
+	out := map[reflect.Type]string{}
+	var walk func(t reflect.Type, tag string)
+	walk = func(t reflect.Type, tag string) {
+		for t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Map {
+			t = t.Elem()
+		}
+		if t.Kind() != reflect.Struct || !strings.HasPrefix(t.PkgPath(), "github.com/tamp-ecs/tamp/") {
+			return
+		}
+		if _, done := out[t]; done {
+			return
+		}
+		out[t] = tag
+		for i := range t.NumField() {
+			if f := t.Field(i); f.IsExported() && f.Tag.Get(tag) != "-" {
+				walk(f.Type, tag)
+			}
+		}
 	}
+	walk(reflect.TypeFor[config.Config](), "yaml")
+	walk(reflect.TypeFor[scheduled.Task](), "json")
+	delete(out, reflect.TypeFor[config.Duration]()) // a string or a number, not an object
+	return out
 }
 
 // decodedKeys are the keys the decoders take for t: the yaml tags the
