@@ -110,7 +110,12 @@ if [ "$os" = windows ]; then
 	if command -v unzip >/dev/null 2>&1; then
 		unzip -q -o "$tmp/$archive" "$bin" -d "$tmp/x"
 	else
-		powershell -NoProfile -Command "Expand-Archive -Force -LiteralPath '$tmp/$archive' -DestinationPath '$tmp/x'"
+		# PowerShell takes Windows paths, not Git Bash's /tmp/...
+		win=$tmp
+		if command -v cygpath >/dev/null 2>&1; then
+			win=$(cygpath -w "$tmp")
+		fi
+		powershell -NoProfile -Command "Expand-Archive -Force -LiteralPath '$win/$archive' -DestinationPath '$win/x'"
 	fi
 else
 	tar -xzf "$tmp/$archive" -C "$tmp/x" "$bin"
