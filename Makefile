@@ -5,10 +5,16 @@ BIN     := bin/tamp
 COMMIT  := $(shell git rev-parse --short=12 HEAD 2>/dev/null)
 LDFLAGS := -s -w -X github.com/tamp-ecs/tamp/internal/version.Commit=$(COMMIT)
 
-.PHONY: build test fuzz demo bench lint golden check-moto
+.PHONY: build dist test fuzz demo bench lint golden check-moto
 
 build:
 	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/tamp
+
+# Release archives under dist/: tamp_<version>_<os>_<arch>.tar.gz (zip for
+# Windows) for linux, darwin and windows, and SHA256SUMS; reproducible.
+# VERSION defaults to the version in internal/version (make dist VERSION=0.2.0).
+dist:
+	$(GO) run ./internal/dist/cmd/dist -version "$(VERSION)" -commit "$(COMMIT)" -out dist
 
 # The end-to-end tests run the binary against moto from this machine's
 # Python; check-moto says so plainly when it is missing.

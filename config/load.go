@@ -112,9 +112,10 @@ func Load(ctx context.Context, path string, opts Options) (*Project, error) {
 	if err := cfg.nameFromDefinition(r); err != nil {
 		return nil, err
 	}
-	if err := cfg.validate(); err != nil {
+	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	cfg.setDefaults()
 	return &Project{Config: cfg, renderer: r, source: &Source{Path: abs, Text: text, Format: format, Jsonnet: isJsonnet(abs)}}, nil
 }
 
@@ -384,9 +385,9 @@ func (c *Config) ServicesNamed() error {
 		c.Path, c.unnamed, filepath.Base(c.Path), c.unnamed))
 }
 
-// validate checks what decoding cannot: names, required keys and files.
+// Validate checks what decoding cannot: names, required keys and files.
 // Plugins were checked when they were built.
-func (c *Config) validate() error {
+func (c *Config) Validate() error {
 	var errs []error
 	fail := func(format string, args ...any) {
 		errs = append(errs, fmt.Errorf("%s: "+format, append([]any{c.Path}, args...)...))
@@ -454,9 +455,7 @@ func (c *Config) validate() error {
 	}
 	if sc := c.Scheduled; sc != nil {
 		switch sc.Backend {
-		case "":
-			sc.Backend = BackendScheduler
-		case BackendScheduler, BackendEvents:
+		case "", BackendScheduler, BackendEvents:
 		default:
 			fail("scheduled.backend: %q is not a backend; use scheduler (EventBridge Scheduler) or events (EventBridge rules)", sc.Backend)
 		}
@@ -554,6 +553,13 @@ func quoted(names []string) string {
 		q[i] = strconv.Quote(n)
 	}
 	return strings.Join(q, ", ")
+}
+
+// setDefaults fills in what the config may leave out.
+func (c *Config) setDefaults() {
+	if c.Scheduled != nil && c.Scheduled.Backend == "" {
+		c.Scheduled.Backend = BackendScheduler
+	}
 }
 
 // Abs resolves a path from the config against the config's directory.

@@ -66,7 +66,20 @@ func DefaultRegistry() Registry {
 // without func_prefix replaces it.
 var builtin = []string{"ssm", "secretsmanager"}
 
-func (reg Registry) names() []string {
+// PluginKeys are the keys the config block of the plugin named takes;
+// the plugin refuses any other. Nil for a name that is no plugin of tamp's.
+func PluginKeys(name string) []string {
+	switch name {
+	case "tfstate":
+		return []string{"path", "url", "workspace", "workspace_key_prefix", "region"}
+	case "ssm", "secretsmanager":
+		return []string{"region"}
+	}
+	return nil
+}
+
+// Names are the plugin names, sorted.
+func (reg Registry) Names() []string {
 	names := make([]string, 0, len(reg))
 	for n := range reg {
 		names = append(names, n)
@@ -82,7 +95,7 @@ func (reg Registry) build(ctx context.Context, configPath string, plugins []Plug
 	for i, p := range plugins {
 		factory, ok := reg[p.Name]
 		if !ok {
-			return all, fmt.Errorf("%s: plugins[%d].name: unknown plugin %q; known plugins: %s", configPath, i, p.Name, strings.Join(reg.names(), ", "))
+			return all, fmt.Errorf("%s: plugins[%d].name: unknown plugin %q; known plugins: %s", configPath, i, p.Name, strings.Join(reg.Names(), ", "))
 		}
 		setup := base
 		setup.Config, setup.Prefix = p.Config, p.FuncPrefix

@@ -25,7 +25,7 @@ var _ SecretsManagerAPI = (*secretsmanager.Client)(nil)
 // ARN, random suffix included, which task definitions' `secrets` need. The
 // ARN is not secret; the secret's value is never read.
 func secretsManagerPlugin(ctx context.Context, setup PluginSetup) (Functions, error) {
-	region, err := regionOnly(setup.Config)
+	region, err := regionOnly("secretsmanager", setup.Config)
 	if err != nil {
 		return Functions{}, err
 	}

@@ -39,7 +39,7 @@ const ssmBatch = 10
 //	    config: { region: us-east-1 }   # optional
 //	    func_prefix: use1_
 func ssmPlugin(ctx context.Context, setup PluginSetup) (Functions, error) {
-	region, err := regionOnly(setup.Config)
+	region, err := regionOnly("ssm", setup.Config)
 	if err != nil {
 		return Functions{}, err
 	}
@@ -223,7 +223,7 @@ func ssmProblem(err error) error {
 }
 
 // regionOnly reads a plugin config that may only name a region.
-func regionOnly(cfg map[string]any) (string, error) {
-	settings, err := stringSettings(cfg, "region")
+func regionOnly(plugin string, cfg map[string]any) (string, error) {
+	settings, err := stringSettings(cfg, PluginKeys(plugin)...)
 	return settings["region"], err
 }

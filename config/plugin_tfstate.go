@@ -26,7 +26,7 @@ import (
 //	      workspace_key_prefix: env:              # the S3 backend's
 //	      region: ap-northeast-1                  # where to start looking for the bucket
 func tfstatePlugin(ctx context.Context, setup PluginSetup) (Functions, error) {
-	settings, err := stringSettings(setup.Config, "path", "url", "workspace", "workspace_key_prefix", "region")
+	settings, err := stringSettings(setup.Config, PluginKeys("tfstate")...)
 	if err != nil {
 		return Functions{}, err
 	}

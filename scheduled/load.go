@@ -3,6 +3,7 @@ package scheduled
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -59,22 +60,9 @@ func Load(r Renderer, configPath string, sc *config.Scheduled) ([]*Task, error) 
 		if err != nil {
 			return nil, err
 		}
-		v, err := awsjson.Unmarshal(text)
-		if err != nil {
-			return nil, fmt.Errorf("%s:%v", abs, awsjson.SyntaxError(text, fmt.Errorf("invalid JSON after rendering: %w", err)))
-		}
-		list, ok := v.([]any)
-		if !ok {
-			return nil, fmt.Errorf("%s: expected a list of scheduled tasks", abs)
-		}
 		where.file, where.prefix, where.label = abs, "$", ""
-		entries = nil
-		for i, item := range list {
-			m, ok := item.(map[string]any)
-			if !ok {
-				return nil, fmt.Errorf("%s: [%d]: expected an object", where.at(i, ""), i)
-			}
-			entries = append(entries, m)
+		if entries, err = listEntries(text, where); err != nil {
+			return nil, err
 		}
 	}
 	defaults, err := awsjson.Unmarshal(mustJSON(sc.Defaults))
@@ -137,6 +125,56 @@ func Load(r Renderer, configPath string, sc *config.Scheduled) ([]*Task, error) 
 		errs = append(errs, fmt.Errorf("%s: %w", where.at(index[i], field), err))
 	}
 	return tasks, errors.Join(errs...)
+}
+
+// listEntries reads a rendered tasks file: a list of objects.
+func listEntries(text []byte, where locator) ([]map[string]any, error) {
+	v, err := awsjson.Unmarshal(text)
+	if err != nil {
+		return nil, fmt.Errorf("%s:%v", where.file, awsjson.SyntaxError(text, fmt.Errorf("invalid JSON after rendering: %w", err)))
+	}
+	list, ok := v.([]any)
+	if !ok {
+		return nil, fmt.Errorf("%s: expected a list of scheduled tasks", where.file)
+	}
+	var entries []map[string]any
+	for i, item := range list {
+		m, ok := item.(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("%s: [%d]: expected an object", where.at(i, ""), i)
+		}
+		entries = append(entries, m)
+	}
+	return entries, nil
+}
+
+// TaskNames are the names the config's scheduled tasks are written with
+// (in tasks_file or inline), in order, read without decoding or checking
+// the entries: what shell completion offers. An entry without a name
+// string is left out.
+func TaskNames(r Renderer, sc *config.Scheduled) ([]string, error) {
+	entries := sc.Tasks
+	if sc.TasksFile != "" {
+		text, abs, err := r.RenderJSON(sc.TasksFile)
+		if err != nil {
+			return nil, err
+		}
+		if entries, err = listEntries(text, locator{file: abs, prefix: "$"}); err != nil {
+			return nil, err
+		}
+	}
+	fields := awsjson.FieldsOf(reflect.TypeFor[Task]())
+	var names []string
+	for _, e := range entries {
+		for k, v := range e {
+			if key, _ := fields.Canonical(k); key == "name" {
+				if n, ok := v.(string); ok && n != "" {
+					names = append(names, n)
+				}
+			}
+		}
+	}
+	return names, nil
 }
 
 // locator says where a scheduled task entry and its fields are written.

@@ -204,3 +204,23 @@ func TestPlanUnknownTaskDefinition(t *testing.T) {
 		})
 	}
 }
+
+func TestTaskNames(t *testing.T) {
+	p, _ := loadProject(t, map[string]string{
+		"tamp.yaml": "scheduled:\n  group: g\n  tasks_file: tasks.yaml\n",
+		// Entries that would not load still give their names; NAME is
+		// the key in another case, as decoding takes it.
+		"tasks.yaml": "- name: nightly\n  schedule: cron(0 1 * * ? *)\n- NAME: hourly\n  comand: [x]\n- schedule: rate(1 hour)\n",
+	})
+	names, err := TaskNames(p, p.Scheduled)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(names, ",") != "nightly,hourly" {
+		t.Errorf("names = %q", names)
+	}
+	inline := &config.Scheduled{Tasks: []map[string]any{{"name": "a"}, {"name": "b"}}}
+	if names, err := TaskNames(p, inline); err != nil || strings.Join(names, ",") != "a,b" {
+		t.Errorf("inline names = %q, %v", names, err)
+	}
+}

@@ -21,8 +21,8 @@ import (
 
 // Globals are the options every command takes.
 type Globals struct {
-	Config        string            `short:"c" env:"TAMP_CONFIG" default:"tamp.yaml" placeholder:"FILE" help:"Config file (YAML, JSON or Jsonnet)."`
-	Envfile       []string          `env:"TAMP_ENVFILE" placeholder:"FILE" help:"KEY=VALUE file read into the environment before the config (repeatable; a file overrides the environment, a later file an earlier one)."`
+	Config        string            `short:"c" env:"TAMP_CONFIG" default:"tamp.yaml" placeholder:"FILE" predictor:"config" help:"Config file (YAML, JSON or Jsonnet)."`
+	Envfile       []string          `env:"TAMP_ENVFILE" placeholder:"FILE" predictor:"file" help:"KEY=VALUE file read into the environment before the config (repeatable; a file overrides the environment, a later file an earlier one)."`
 	ExtStr        map[string]string `mapsep:"none" placeholder:"KEY=VALUE" help:"Jsonnet external string variable (repeatable)."`
 	ExtCode       map[string]string `mapsep:"none" placeholder:"KEY=CODE" help:"Jsonnet external code variable (repeatable)."`
 	Region        string            `env:"TAMP_REGION" help:"AWS region; overrides the config's region."`
@@ -32,7 +32,7 @@ type Globals struct {
 	Color         string            `env:"TAMP_COLOR" enum:"auto,always,never" default:"auto" help:"Colour: auto (terminal and NO_COLOR unset), always, never."`
 	ShowSecrets   bool              `help:"Print values from SecureString parameters and secrets instead of (sensitive)."`
 	Debug         bool              `env:"TAMP_DEBUG" help:"Trace every AWS API call on stderr."`
-	Only          []string          `placeholder:"NAME" help:"Act only on these services, task definitions and scheduled tasks (comma-separated config names)."`
+	Only          []string          `placeholder:"NAME" predictor:"names" help:"Act only on these services, task definitions and scheduled tasks (comma-separated config names)."`
 }
 
 // CLI is every command.
@@ -54,6 +54,10 @@ type CLI struct {
 	Run      RunCmd      `cmd:"" help:"Run a one-off task (a migration, say), follow its log, and exit with its container's exit code."`
 
 	Scheduled ScheduledCmd `cmd:"" help:"Scheduled tasks on EventBridge Scheduler or EventBridge rules: diff, sync, list, run, dump."`
+
+	Schema     SchemaCmd     `cmd:"" help:"Print the JSON Schema (draft 2020-12) of the config file or of the scheduled task list, for editors."`
+	Completion CompletionCmd `cmd:"" help:"Print the shell completion script for bash, zsh or fish (commands, flags, values and the config's names)."`
+	Complete   CompleteCmd   `cmd:"" name:"__complete" hidden:"" help:"Answer the completion scripts."`
 }
 
 // errHelp reports that --help was printed; not an error for the user.

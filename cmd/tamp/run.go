@@ -10,8 +10,8 @@ import (
 
 // RunCmd runs a one-off task (a migration, say) and exits with its code.
 type RunCmd struct {
-	TaskDefinition string            `placeholder:"NAME|FAMILY[:REV]" help:"The task definition: a config name (registered idempotently), a family or family:revision."`
-	Service        string            `placeholder:"NAME" help:"Run the task definition of this config service, with its network configuration, launch type, capacity providers and platform version."`
+	TaskDefinition string            `placeholder:"NAME|FAMILY[:REV]" predictor:"taskdefs" help:"The task definition: a config name (registered idempotently), a family or family:revision."`
+	Service        string            `placeholder:"NAME" predictor:"services" help:"Run the task definition of this config service, with its network configuration, launch type, capacity providers and platform version."`
 	Command        string            `help:"The command, as shell words or a JSON array, for --container."`
 	Container      string            `help:"The container --command is for (default: the watched one)."`
 	OverridesFile  string            `type:"path" placeholder:"FILE" help:"ECS TaskOverride JSON to apply."`

@@ -41,7 +41,7 @@ func (c *ScheduledListCmd) Run(ctx context.Context, a *app) error {
 
 // ScheduledRunCmd runs one scheduled task now.
 type ScheduledRunCmd struct {
-	Name   string `arg:"" help:"The scheduled task to run."`
+	Name   string `arg:"" predictor:"tasks" help:"The scheduled task to run."`
 	NoWait bool   `help:"Print the task ARN and return; do not wait for it to stop."`
 }
 

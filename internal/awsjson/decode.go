@@ -159,7 +159,7 @@ func (d *decoder) value(path string, in any, out reflect.Value) {
 			d.fail(path, "expected a string, got %s", describe(in))
 			return
 		}
-		allowed := enumValues(t)
+		allowed := EnumValues(t)
 		if allowed != nil && s == "" {
 			return // the API reads an empty enum as unset, and describe output carries them
 		}
@@ -338,7 +338,9 @@ func JoinPath(path, key string) string {
 	return path + "." + key
 }
 
-func enumValues(t reflect.Type) []string {
+// EnumValues are the values an SDK enum type (a string type with a
+// Values method) takes, as decoding checks them; nil for other types.
+func EnumValues(t reflect.Type) []string {
 	if t == reflect.TypeOf("") {
 		return nil
 	}
