@@ -94,6 +94,9 @@ type Deployer struct {
 	// CodeDeploy deploys revisions to CODE_DEPLOY services; without it
 	// deploy refuses to change their task definition.
 	CodeDeploy CodeDeployer
+	// Scaling reads the services' scalable targets: a service that has one
+	// keeps the desired count its scaler set. nil: none is read.
+	Scaling ScalingAPI
 }
 
 // CodeDeployer deploys a revision to a service whose deployment controller
@@ -149,6 +152,9 @@ func (d *Deployer) Deploy(ctx context.Context, defs *Definitions, opts DeployOpt
 	if err != nil {
 		return nil, err
 	}
+	if err := DescribeScaling(ctx, d.Scaling, opts.Cluster, remote); err != nil {
+		return nil, err
+	}
 	if err := checkDeployable(defs, remote, opts); err != nil {
 		return nil, err
 	}
@@ -158,7 +164,7 @@ func (d *Deployer) Deploy(ctx context.Context, defs *Definitions, opts DeployOpt
 	}
 	plans := make([]*plan, 0, len(defs.Services))
 	for _, s := range defs.Services {
-		p, err := planService(s, remote.Services[s.Name], arns[s.Name], opts)
+		p, err := planService(s, remote.Services[s.Name], arns[s.Name], opts, remote.Scaled[s.Name] != nil)
 		if err != nil {
 			return nil, err
 		}
@@ -334,7 +340,7 @@ func (d *Deployer) reuseCurrent(ctx context.Context, s *Service, remote *Remote)
 
 // planService works out the create or the update (only what differs: an
 // update with nothing to change is no update) and the tag changes.
-func planService(s *Service, current *types.Service, arn string, opts DeployOptions) (*plan, error) {
+func planService(s *Service, current *types.Service, arn string, opts DeployOptions, scaled bool) (*plan, error) {
 	p := &plan{svc: s, remote: current}
 	if current == nil {
 		in := *s.Input
@@ -350,7 +356,7 @@ func planService(s *Service, current *types.Service, arn string, opts DeployOpti
 	update := &awsecs.UpdateServiceInput{Cluster: aws.String(opts.Cluster), Service: aws.String(s.Name)}
 	changed := false
 	if s.Input != nil {
-		before, after, err := serviceDocs(s, current, opts.IgnoreTags)
+		before, after, err := serviceDocs(s, current, opts.IgnoreTags, scaled)
 		if err != nil {
 			return nil, err
 		}

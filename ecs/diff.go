@@ -2,6 +2,7 @@ package ecs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"slices"
@@ -10,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/tamp-ecs/tamp/internal/awsjson"
 	"github.com/tamp-ecs/tamp/internal/diffreport"
@@ -24,6 +26,37 @@ type Remote struct {
 	// TaskDefinitions are the revisions to compare with, by config name:
 	// the service's current one, else the family's latest ACTIVE one.
 	TaskDefinitions map[string]*awsecs.DescribeTaskDefinitionOutput
+	// Scaled are the services with an Application Auto Scaling target
+	// (DescribeScaling): their desired count is the scaler's.
+	Scaled map[string]*ScalableTarget
+}
+
+// DescribeScaling adds the services' scalable targets to r. Without
+// permission to read them (AccessDeniedException) r is left as it was:
+// desired counts are then compared and applied as the files write them.
+func DescribeScaling(ctx context.Context, api ScalingAPI, cluster string, r *Remote) error {
+	var names []string
+	for name := range r.Services {
+		names = append(names, name)
+	}
+	scaled, err := AutoScaled(ctx, api, cluster, names)
+	r.Scaled = scaled
+	return err
+}
+
+// AutoScaled are the scalable targets of services (names), as
+// ScalableTargets; nil without an api, without services, or without
+// permission to read them (AccessDeniedException).
+func AutoScaled(ctx context.Context, api ScalingAPI, cluster string, names []string) (map[string]*ScalableTarget, error) {
+	if api == nil || len(names) == 0 {
+		return nil, nil
+	}
+	scaled, err := ScalableTargets(ctx, api, cluster, names)
+	var ae smithy.APIError
+	if errors.As(err, &ae) && ae.ErrorCode() == "AccessDeniedException" {
+		return nil, nil
+	}
+	return scaled, err
 }
 
 // Describe reads what AWS has: the services in batches of ten, then each
@@ -111,13 +144,18 @@ func Diff(defs *Definitions, remote *Remote, ignoreTags []string) (diffreport.Re
 		if s.Input == nil {
 			continue
 		}
-		before, after, err := serviceDocs(s, remote.Services[s.Name], ignoreTags)
+		scaled := remote.Scaled[s.Name]
+		before, after, err := serviceDocs(s, remote.Services[s.Name], ignoreTags, scaled != nil)
 		if err != nil {
 			return report, err
 		}
 		c, err := diffreport.NewChange("service "+s.Name, "", before, after)
 		if err == nil && codeDeployed(remote.Services[s.Name]) {
 			c.Notes = codeDeployNotes(c.Fields)
+		}
+		if n := s.Input.DesiredCount; err == nil && scaled != nil && n != nil {
+			c.Notes = append(c.Notes, fmt.Sprintf("desiredCount %d is left to Application Auto Scaling (min %d, max %d): deploy does not change it",
+				*n, scaled.Min, scaled.Max))
 		}
 		if err := add(c, err); err != nil {
 			return report, err
@@ -181,7 +219,9 @@ var updatableFields = func() map[string]bool {
 // serviceDocs are the two sides of a service's diff: the updatable fields
 // the local definition sets (UpdateService leaves the others as they are),
 // and the same fields of the running service.
-func serviceDocs(s *Service, remote *types.Service, ignoreTags []string) (before, after []byte, err error) {
+// With scaled (the service has a scalable target), the desired count is
+// the scaler's and left out.
+func serviceDocs(s *Service, remote *types.Service, ignoreTags []string, scaled bool) (before, after []byte, err error) {
 	local := *s.Input
 	local.Tags = withoutTags(local.Tags, ignoreTags)
 	if remote == nil {
@@ -207,6 +247,9 @@ func serviceDocs(s *Service, remote *types.Service, ignoreTags []string) (before
 		if _, ok := s.Declared["tags"]; !ok {
 			delete(localDoc, "tags")
 		}
+	}
+	if scaled {
+		delete(localDoc, "desiredCount")
 	}
 	after = Canonical(localDoc)
 	current, err := ServiceFromDescribed(remote)

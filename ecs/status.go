@@ -39,6 +39,9 @@ type ServiceStatus struct {
 	// CodeDeployment: the newest CodeDeploy deployment of a CODE_DEPLOY
 	// service (filled in by the caller that can ask CodeDeploy).
 	CodeDeployment *CodeDeploymentStatus `json:"codedeploy,omitempty"`
+	// AutoScaling: the service's Application Auto Scaling target (filled
+	// in by the caller that can ask it).
+	AutoScaling *ScalableTarget `json:"auto_scaling,omitempty"`
 }
 
 // TaskSetStatus is one of a service's task sets.

@@ -69,6 +69,13 @@ func WriteStatus(w io.Writer, statuses []ServiceStatus) error {
 				}
 			}
 		}
+		if as := st.AutoScaling; as != nil {
+			line := fmt.Sprintf("  auto scaling min %d max %d, %s", as.Min, as.Max, as.Suspension)
+			if len(as.Policies) > 0 {
+				line += ", policies " + strings.Join(as.Policies, ", ")
+			}
+			b.WriteString(line + "\n")
+		}
 		for _, e := range st.Events {
 			fmt.Fprintf(&b, "  %s %s\n", e.At.Local().Format("2006-01-02 15:04:05"), e.Message)
 		}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
@@ -38,6 +39,20 @@ func (l *lines) index(want string) int {
 	return -1
 }
 
+// gateClock holds every sleep until open is closed.
+type gateClock struct {
+	*fakeaws.Clock
+	open chan struct{}
+}
+
+func (g gateClock) Sleep(ctx context.Context, d time.Duration) error {
+	select {
+	case <-g.open:
+	case <-time.After(5 * time.Second): // one after the other: let the test say so
+	}
+	return g.Clock.Sleep(ctx, d)
+}
+
 // Two services' canaries run at once: both start before either passes;
 // when one fails, the other still runs to its end and is stopped, and no
 // service changes.
@@ -59,8 +74,18 @@ func TestCanariesOfSeveralServicesRunAtOnce(t *testing.T) {
 	spec := ecs.CanarySpec{Tasks: 1, Timeout: ecs.DefaultCanaryTimeout}
 	run := func(t *testing.T) (*Proved, *lines, error) {
 		log := &lines{}
+		// No canary polls again until both have started: were they run one
+		// after the other, the first would wait for the second in vain.
+		gate := gateClock{Clock: fakeaws.NewClock(), open: make(chan struct{})}
+		var once sync.Once
+		progress := func(service, line string) {
+			log.add(service, line)
+			if log.index("web: canary web:1 started") >= 0 && log.index("api: canary api:1 started") >= 0 {
+				once.Do(func() { close(gate.open) })
+			}
+		}
 		p := &Proofs{Canaries: map[string]ecs.CanarySpec{"web": spec, "api": spec},
-			Canary: &ecs.Canary{API: api, Clock: fakeaws.NewClock(), Progress: log.add}}
+			Canary: &ecs.Canary{API: api, Clock: gate, Progress: progress}}
 		out := &Proved{}
 		err := p.run(context.Background(), api, "c1", next(), 2, out)
 		return out, log, err

@@ -15,7 +15,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
+	"strings"
+	"time"
 
 	"github.com/tamp-ecs/tamp/ecs"
 	"github.com/tamp-ecs/tamp/internal/diffreport"
@@ -31,6 +34,20 @@ type Rollout struct {
 	Scheduled *scheduled.Syncer
 	// Proofs run before a deploy changes anything; nil: none.
 	Proofs *Proofs
+	// Scaling suspends and resumes the services' auto scaling around a
+	// deploy or rollback; nil: never.
+	Scaling *ecs.AutoScaling
+}
+
+// ScalingOptions say what happens to the services' auto scaling around a
+// change.
+type ScalingOptions struct {
+	// Suspend suspends it once every input is checked, before the first
+	// change, and restores each target's own state after, failure or not,
+	// unless KeepSuspended.
+	Suspend, KeepSuspended bool
+	// Resume resumes it after the change, failure or not.
+	Resume bool
 }
 
 // DeployOptions are deploy's choices.
@@ -41,6 +58,7 @@ type DeployOptions struct {
 	// Narrowed is deploy --only: only the scheduled tasks on the task
 	// definitions in scope are repointed.
 	Narrowed bool
+	Scaling  ScalingOptions
 }
 
 // Deployed is what a deploy did.
@@ -70,7 +88,26 @@ func (r *Rollout) Deploy(ctx context.Context, defs *ecs.Definitions, o DeployOpt
 			return r.Proofs.run(ctx, r.Deployer.API, o.Cluster, next, o.Concurrency, &out.Proved)
 		}
 	}
+	var names []string
+	for _, s := range defs.Services {
+		names = append(names, s.Name)
+	}
+	var restore func(context.Context) error
+	if o.Scaling.Suspend && r.Scaling != nil {
+		prove := o.DeployOptions.Prove
+		o.DeployOptions.Prove = func(ctx context.Context, next []ecs.NextRevision) error {
+			if prove != nil {
+				if err := prove(ctx, next); err != nil {
+					return err
+				}
+			}
+			var err error
+			restore, err = r.suspend(ctx, o.Cluster, names)
+			return err
+		}
+	}
 	results, err := r.Deployer.Deploy(ctx, defs, o.DeployOptions)
+	err = errors.Join(err, r.afterScaling(ctx, o.Cluster, names, o.Scaling, restore))
 	out.Services = results
 	if err != nil || !o.Repoint || r.Scheduled == nil || o.NoWait {
 		return out, err
@@ -87,11 +124,104 @@ func (r *Rollout) Deploy(ctx context.Context, defs *ecs.Definitions, o DeployOpt
 	return out, err
 }
 
+// ScaleOptions are scale's choices.
+type ScaleOptions struct {
+	Cluster  string
+	Services []string
+	// Tasks is the desired count to set; nil leaves it.
+	Tasks *int32
+	// Min and Max change the services' scalable targets (nil: as they
+	// are); a service without one is an error, before any change.
+	Min, Max *int32
+	NoWait   bool
+	Timeout  time.Duration
+	Scaling  ScalingOptions
+}
+
+// Scale changes the services' auto scaling bounds, then their desired
+// count (waiting until stable), with their auto scaling suspended around
+// it when asked.
+func (r *Rollout) Scale(ctx context.Context, o ScaleOptions) error {
+	var targets map[string]*ecs.ScalableTarget
+	if o.Min != nil || o.Max != nil {
+		if r.Scaling == nil {
+			return errors.New("--min and --max need Application Auto Scaling, which this scale cannot reach")
+		}
+		var err error
+		if targets, err = ecs.ScalableTargets(ctx, r.Scaling.API, o.Cluster, o.Services); err != nil {
+			return err
+		}
+		var missing []string
+		for _, name := range o.Services {
+			if targets[name] == nil {
+				missing = append(missing, name)
+			}
+		}
+		if len(missing) > 0 {
+			return fmt.Errorf("--min/--max: %s %s no Application Auto Scaling target; register one (aws application-autoscaling register-scalable-target) or leave out --min/--max",
+				strings.Join(missing, ", "), map[bool]string{true: "has", false: "have"}[len(missing) == 1])
+		}
+	}
+	var restore func(context.Context) error
+	if o.Scaling.Suspend && r.Scaling != nil {
+		var err error
+		if restore, err = r.suspend(ctx, o.Cluster, o.Services); err != nil {
+			return errors.Join(err, r.afterScaling(ctx, o.Cluster, o.Services, o.Scaling, restore))
+		}
+	}
+	var err error
+	for _, name := range slices.Sorted(maps.Keys(targets)) {
+		if err = r.Scaling.SetCapacity(ctx, targets[name], o.Min, o.Max); err != nil {
+			break
+		}
+	}
+	if err == nil && o.Tasks != nil {
+		err = r.Deployer.Scale(ctx, o.Cluster, o.Services, *o.Tasks, o.NoWait, o.Timeout)
+	}
+	return errors.Join(err, r.afterScaling(ctx, o.Cluster, o.Services, o.Scaling, restore))
+}
+
+// suspend suspends the auto scaling of services (names) that have a
+// scalable target, returning what restores it.
+func (r *Rollout) suspend(ctx context.Context, cluster string, names []string) (func(context.Context) error, error) {
+	targets, err := ecs.ScalableTargets(ctx, r.Scaling.API, cluster, names)
+	if err != nil {
+		return nil, err
+	}
+	return r.Scaling.Suspend(ctx, targets)
+}
+
+// afterScaling restores what suspend suspended (unless kept suspended)
+// and, with Resume, resumes the services' auto scaling: after the change
+// whatever its outcome, Ctrl-C included.
+func (r *Rollout) afterScaling(ctx context.Context, cluster string, names []string, o ScalingOptions, restore func(context.Context) error) error {
+	if r.Scaling == nil {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer cancel()
+	var err error
+	if restore != nil && !o.KeepSuspended {
+		err = restore(ctx)
+	}
+	if o.Resume {
+		targets, terr := ecs.ScalableTargets(ctx, r.Scaling.API, cluster, names)
+		if terr == nil {
+			terr = r.Scaling.Resume(ctx, targets)
+		}
+		err = errors.Join(err, terr)
+	}
+	return err
+}
+
 // Preview is deploy --dry-run: what deploy would change, refusing what
 // deploy would refuse; nothing is changed.
 func (r *Rollout) Preview(ctx context.Context, defs *ecs.Definitions, o ecs.DeployOptions) (diffreport.Report, error) {
 	remote, err := ecs.Describe(ctx, r.Deployer.API, o.Cluster, defs)
 	if err != nil {
+		return diffreport.Report{}, err
+	}
+	if err := ecs.DescribeScaling(ctx, r.Deployer.Scaling, o.Cluster, remote); err != nil {
 		return diffreport.Report{}, err
 	}
 	if err := ecs.CheckDeployable(defs, remote, o); err != nil {
@@ -108,6 +238,7 @@ type RollbackOptions struct {
 	// Standalone (no --only) those on standalone task definitions go back
 	// one revision too, as deploy moved them forward.
 	Repoint, Standalone bool
+	Scaling             ScalingOptions
 }
 
 // RolledBack is what a rollback did.
@@ -136,7 +267,17 @@ type Move struct {
 func (r *Rollout) Rollback(ctx context.Context, o RollbackOptions) (RolledBack, error) {
 	deregister := o.Deregister
 	o.Deregister = false // last, below: after the schedules moved off those revisions
+	var restore func(context.Context) error
+	if o.Scaling.Suspend && r.Scaling != nil && !o.DryRun {
+		var err error
+		if restore, err = r.suspend(ctx, o.Cluster, o.Services); err != nil {
+			return RolledBack{}, errors.Join(err, r.afterScaling(ctx, o.Cluster, o.Services, o.Scaling, restore))
+		}
+	}
 	results, err := r.Deployer.Rollback(ctx, o.Services, o.RollbackOptions)
+	if !o.DryRun {
+		err = errors.Join(err, r.afterScaling(ctx, o.Cluster, o.Services, o.Scaling, restore))
+	}
 	out := RolledBack{Services: results}
 	if err == nil && o.Repoint && r.Scheduled != nil && !o.DryRun && !o.NoWait {
 		err = r.repointBack(ctx, &out, o.Standalone)

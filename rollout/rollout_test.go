@@ -3,6 +3,7 @@ package rollout
 import (
 	"context"
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -139,7 +140,7 @@ func TestDeployRepointsSchedulesAfterTheServices(t *testing.T) {
 	// The standalone batch definition is registered on the way (it differs
 	// from batch:1); each schedule runs the revision this deploy chose.
 	want := map[string]string{"nightly": "batch:2", "warm-cache": "web:2"}
-	if got := w.runs(t); !maps(got, want) {
+	if got := w.runs(t); !maps.Equal(got, want) {
 		t.Errorf("schedules run %v, want %v", got, want)
 	}
 	if done.Scheduled == nil || *done.Scheduled != (scheduled.Applied{Created: 2}) {
@@ -170,7 +171,7 @@ func TestDeployNarrowedRepointsOnlyTheScopesSchedules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := w.runs(t), map[string]string{"warm-cache": "web:2"}; !maps(got, want) {
+	if got, want := w.runs(t), map[string]string{"warm-cache": "web:2"}; !maps.Equal(got, want) {
 		t.Errorf("schedules run %v, want %v (nightly is not on a definition in scope)", got, want)
 	}
 	if *done.Scheduled != (scheduled.Applied{Created: 1}) {
@@ -232,7 +233,7 @@ func TestRollbackMovesSchedulesBackThenDeregisters(t *testing.T) {
 	if svc, _ := w.ecs.Service("web"); ecs.ShortRevision(aws.ToString(svc.TaskDefinition)) != "web:1" {
 		t.Errorf("web runs %s, want web:1", aws.ToString(svc.TaskDefinition))
 	}
-	if got, want := w.runs(t), map[string]string{"nightly": "batch:1", "warm-cache": "web:1"}; !maps(got, want) {
+	if got, want := w.runs(t), map[string]string{"nightly": "batch:1", "warm-cache": "web:1"}; !maps.Equal(got, want) {
 		t.Errorf("schedules run %v, want %v", got, want)
 	}
 	if len(done.Standalone) != 1 || done.Standalone[0] != (Move{Name: "batch", From: fakeaws.TaskDefinitionARN("batch", 2), To: fakeaws.TaskDefinitionARN("batch", 1)}) {
@@ -328,18 +329,6 @@ func TestStartedAndDeployedText(t *testing.T) {
 		"scheduled: 0 created, 2 updated, 1 unchanged; 1 owned schedules not in the config were left (--prune deletes them)\n"; b.String() != want {
 		t.Errorf("text %q, want %q", b.String(), want)
 	}
-}
-
-func maps(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
 }
 
 func TestRollbackTextSaysOnceTheFastPathWasUnavailable(t *testing.T) {

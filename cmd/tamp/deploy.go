@@ -32,6 +32,25 @@ type DeployCmd struct {
 	Canary               bool     `help:"Prove every service's new revision with a canary before the service runs it (its canary block, else deploy.canary, else 1 task healthy for 10s within 5m and healthy in its target groups)."`
 	SkipCanary           bool     `help:"Run no canary, not even those the config asks for."`
 	SkipBefore           bool     `help:"Do not run the pre-deploy tasks (deploy.before, services[].before): an escape hatch, for a rerun after they ran."`
+	autoScalingFlags
+}
+
+// autoScalingFlags are the auto scaling choices of deploy, rollback and
+// scale.
+type autoScalingFlags struct {
+	SuspendAutoScaling       bool `help:"Suspend the services' Application Auto Scaling (dynamic and scheduled scaling) before the change and restore it after, failure or not."`
+	KeepAutoScalingSuspended bool `help:"With --suspend-auto-scaling: leave it suspended after the change."`
+	ResumeAutoScaling        bool `help:"Resume the services' Application Auto Scaling after the change, failure or not."`
+}
+
+func (f autoScalingFlags) options() (rollout.ScalingOptions, error) {
+	if f.KeepAutoScalingSuspended && !f.SuspendAutoScaling {
+		return rollout.ScalingOptions{}, usageError{fmt.Errorf("--keep-auto-scaling-suspended goes with --suspend-auto-scaling")}
+	}
+	if f.KeepAutoScalingSuspended && f.ResumeAutoScaling {
+		return rollout.ScalingOptions{}, usageError{fmt.Errorf("--keep-auto-scaling-suspended and --resume-auto-scaling exclude each other")}
+	}
+	return rollout.ScalingOptions{Suspend: f.SuspendAutoScaling, KeepSuspended: f.KeepAutoScalingSuspended, Resume: f.ResumeAutoScaling}, nil
 }
 
 func (c *DeployCmd) Run(ctx context.Context, a *app) error {
@@ -72,6 +91,10 @@ func (c *DeployCmd) Run(ctx context.Context, a *app) error {
 	if c.Canary && c.SkipCanary {
 		return usageError{fmt.Errorf("--canary and --skip-canary exclude each other; give one")}
 	}
+	scaling, err := c.autoScalingFlags.options()
+	if err != nil {
+		return err
+	}
 	proofs, err := c.proofs(ctx, p, defs)
 	if err != nil {
 		return err
@@ -81,8 +104,12 @@ func (c *DeployCmd) Run(ctx context.Context, a *app) error {
 		return err
 	}
 	opts := c.options(p, source)
+	as, err := a.autoScaling(ctx, p, nil)
+	if err != nil {
+		return err
+	}
 	if c.DryRun {
-		r.Deployer = &ecs.Deployer{API: api}
+		r.Deployer = &ecs.Deployer{API: api, Scaling: as.API}
 		report, err := r.Preview(ctx, defs, opts)
 		if err != nil {
 			return err
@@ -102,12 +129,14 @@ func (c *DeployCmd) Run(ctx context.Context, a *app) error {
 	if r.Deployer.CodeDeploy, err = a.codeDeployer(ctx, p, prog, stage, c.RollbackEvents); err != nil {
 		return err
 	}
+	as.Said = func(line string) { prog.Println("%s", line) }
+	r.Deployer.Scaling, r.Scaling = as.API, as
 	if !proofs.Empty() {
 		if r.Proofs, err = a.provers(ctx, p, api, proofs, prog); err != nil {
 			return err
 		}
 	}
-	done, err := r.Deploy(ctx, defs, rollout.DeployOptions{DeployOptions: opts, Repoint: repoint, Narrowed: scope.Narrowed()})
+	done, err := r.Deploy(ctx, defs, rollout.DeployOptions{DeployOptions: opts, Repoint: repoint, Narrowed: scope.Narrowed(), Scaling: scaling})
 	prog.Done()
 	if a.Output != "json" {
 		done.WriteText(a.stderr)

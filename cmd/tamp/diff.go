@@ -32,6 +32,15 @@ func (c *DiffCmd) Run(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
+	if len(defs.Services) > 0 {
+		scaling, err := a.clients.Scaling(ctx, p.Region)
+		if err != nil {
+			return err
+		}
+		if err := ecs.DescribeScaling(ctx, scaling, ecs.ClusterName(p.Cluster), remote); err != nil {
+			return err
+		}
+	}
 	report, err := ecs.Diff(defs, remote, ignoredTags(p))
 	if err != nil {
 		return err

@@ -41,6 +41,7 @@ type fakeClients struct {
 	ssm    *fakeaws.SSM
 	sm     *fakeaws.SecretsManager
 	cd     *fakeaws.CodeDeploy
+	scale  *fakeaws.Scaling
 	sts    *fakeSTS
 	lookup *fakeLookup
 
@@ -62,7 +63,7 @@ var (
 func newFakeClients() *fakeClients {
 	return &fakeClients{
 		ecs: fakeaws.NewECS(), sched: fakeaws.NewScheduler(), events: fakeaws.NewEvents(), logs: fakeaws.NewLogs(),
-		ssm: fakeaws.NewSSM(), sm: fakeaws.NewSecretsManager(), cd: fakeaws.NewCodeDeploy(), sts: &fakeSTS{}, lookup: newFakeLookup(),
+		ssm: fakeaws.NewSSM(), sm: fakeaws.NewSecretsManager(), cd: fakeaws.NewCodeDeploy(), scale: fakeaws.NewScaling(), sts: &fakeSTS{}, lookup: newFakeLookup(),
 	}
 }
 
@@ -125,6 +126,11 @@ func (f *fakeClients) CodeDeploy(_ context.Context, region string) (appspec.Code
 	return f.cd, nil
 }
 
+func (f *fakeClients) Scaling(_ context.Context, region string) (ecs.ScalingAPI, error) {
+	f.ask("scaling", region)
+	return f.scale, nil
+}
+
 // Targets: the command tests' services are behind no load balancer (the
 // canary's target groups are tested in package ecs and end to end).
 func (f *fakeClients) Targets(_ context.Context, region string) (ecs.TargetsAPI, error) {
@@ -148,6 +154,7 @@ func (f *fakeClients) resetCalls() {
 	f.ssm.ResetCalls()
 	f.sm.ResetCalls()
 	f.cd.ResetCalls()
+	f.scale.ResetCalls()
 	f.sts.calls.Store(0)
 	f.lookup.reset()
 	f.mu.Lock()

@@ -202,6 +202,20 @@ func (a *app) deployer(api ecs.API) (*ecs.Deployer, *progress.Progress) {
 	}, prog
 }
 
+// autoScaling is the services' Application Auto Scaling; with prog, its
+// changes are reported with the progress lines.
+func (a *app) autoScaling(ctx context.Context, p *config.Project, prog *progress.Progress) (*ecs.AutoScaling, error) {
+	api, err := a.clients.Scaling(ctx, p.Region)
+	if err != nil {
+		return nil, err
+	}
+	as := &ecs.AutoScaling{API: api, Cluster: ecs.ClusterName(p.Cluster)}
+	if prog != nil {
+		as.Said = func(line string) { prog.Println("%s", line) }
+	}
+	return as, nil
+}
+
 // provers are the clients the proofs run with: the pre-deploy tasks'
 // runner and the canary, their lines with the deploy's progress.
 func (a *app) provers(ctx context.Context, p *config.Project, api ECSAPI, pr *rollout.Proofs, prog *progress.Progress) (*rollout.Proofs, error) {

@@ -20,9 +20,14 @@ type RollbackCmd struct {
 	NoWait                   bool   `help:"Return once the rollback is started."`
 	NoScheduled              bool   `help:"Do not repoint scheduled tasks at the rolled-back revisions."`
 	WaitUntil                string `enum:"deployed,stable" default:"deployed" help:"When the rollback counts as done (as for deploy)."`
+	autoScalingFlags
 }
 
 func (c *RollbackCmd) Run(ctx context.Context, a *app) error {
+	scaling, err := c.autoScalingFlags.options()
+	if err != nil {
+		return err
+	}
 	p, names, err := a.serviceNames(ctx)
 	if err != nil {
 		return err
@@ -46,10 +51,13 @@ func (c *RollbackCmd) Run(ctx context.Context, a *app) error {
 	if r.Deployer.CodeDeploy, err = a.codeDeployer(ctx, p, prog, appspec.Stage{}, nil); err != nil {
 		return err
 	}
+	if r.Scaling, err = a.autoScaling(ctx, p, prog); err != nil {
+		return err
+	}
 	done, err := r.Rollback(ctx, rollout.RollbackOptions{
 		RollbackOptions: ecs.RollbackOptions{Cluster: ecs.ClusterName(p.Cluster), Revision: c.Revision, DryRun: c.DryRun, NoWait: c.NoWait,
 			Until: ecs.Until(c.WaitUntil), Timeout: p.EffectiveTimeout(), Deregister: c.DeregisterTaskDefinition},
-		Services: names, Repoint: repoint, Standalone: len(a.Only) == 0,
+		Services: names, Repoint: repoint, Standalone: len(a.Only) == 0, Scaling: scaling,
 	})
 	prog.Done()
 	if a.Output != "json" {
@@ -88,13 +96,25 @@ func (c *WaitCmd) Run(ctx context.Context, a *app) error {
 
 // ScaleCmd changes the desired count.
 type ScaleCmd struct {
-	Tasks  int32 `required:"" placeholder:"N" help:"The desired count."`
-	NoWait bool  `help:"Return once the count is set."`
+	Tasks  *int32 `placeholder:"N" help:"The desired count."`
+	Min    *int32 `placeholder:"N" help:"The Application Auto Scaling target's minimum capacity."`
+	Max    *int32 `placeholder:"N" help:"The Application Auto Scaling target's maximum capacity."`
+	NoWait bool   `help:"Return once the count is set."`
+	autoScalingFlags
 }
 
 func (c *ScaleCmd) Run(ctx context.Context, a *app) error {
-	if c.Tasks < 0 {
-		return usageError{fmt.Errorf("--tasks takes a number of 0 or more")}
+	switch {
+	case c.Tasks == nil && c.Min == nil && c.Max == nil:
+		return usageError{fmt.Errorf("give --tasks N, or --min N and/or --max N for the auto scaling target")}
+	case (c.Tasks != nil && *c.Tasks < 0) || (c.Min != nil && *c.Min < 0) || (c.Max != nil && *c.Max < 0):
+		return usageError{fmt.Errorf("--tasks, --min and --max take a number of 0 or more")}
+	case c.Min != nil && c.Max != nil && *c.Min > *c.Max:
+		return usageError{fmt.Errorf("--min %d is above --max %d", *c.Min, *c.Max)}
+	}
+	scaling, err := c.autoScalingFlags.options()
+	if err != nil {
+		return err
 	}
 	p, names, api, err := a.runningServices(ctx)
 	if err != nil {
@@ -102,10 +122,15 @@ func (c *ScaleCmd) Run(ctx context.Context, a *app) error {
 	}
 	d, prog := a.deployer(api)
 	defer prog.Done()
-	err = d.Scale(ctx, ecs.ClusterName(p.Cluster), names, c.Tasks, c.NoWait, p.EffectiveTimeout())
+	r := &rollout.Rollout{Deployer: d}
+	if r.Scaling, err = a.autoScaling(ctx, p, prog); err != nil {
+		return err
+	}
+	err = r.Scale(ctx, rollout.ScaleOptions{Cluster: ecs.ClusterName(p.Cluster), Services: names, Tasks: c.Tasks, Min: c.Min, Max: c.Max,
+		NoWait: c.NoWait, Timeout: p.EffectiveTimeout(), Scaling: scaling})
 	prog.Done()
-	if err == nil {
-		fmt.Fprintf(a.stderr, "%s: scaled to %d\n", strings.Join(names, ", "), c.Tasks)
+	if err == nil && c.Tasks != nil {
+		fmt.Fprintf(a.stderr, "%s: scaled to %d\n", strings.Join(names, ", "), *c.Tasks)
 	}
 	return err
 }
@@ -137,10 +162,33 @@ func (c *StatusCmd) Run(ctx context.Context, a *app) error {
 		latest := cd.Latest(ctx, ecs.ClusterName(p.Cluster), statuses[i].Name)
 		statuses[i].CodeDeployment = &latest
 	}
+	if err := a.scalingStatus(ctx, p, statuses); err != nil {
+		return err
+	}
 	if a.Output == "json" {
 		return writeJSON(a, map[string]any{"services": statuses})
 	}
 	return ecs.WriteStatus(a.stdout, statuses)
+}
+
+// scalingStatus adds each service's auto scaling target to its status;
+// without permission to read them, status goes on without.
+func (a *app) scalingStatus(ctx context.Context, p *config.Project, statuses []ecs.ServiceStatus) error {
+	var names []string
+	for _, st := range statuses {
+		if st.Exists {
+			names = append(names, st.Name)
+		}
+	}
+	api, err := a.clients.Scaling(ctx, p.Region)
+	if err != nil {
+		return err
+	}
+	scaled, err := ecs.AutoScaled(ctx, api, ecs.ClusterName(p.Cluster), names)
+	for i := range statuses {
+		statuses[i].AutoScaling = scaled[statuses[i].Name]
+	}
+	return err
 }
 
 // runningServices are the services in scope and the ECS client, for

@@ -10,6 +10,7 @@ import (
 	"os"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/codedeploy"
 	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
@@ -41,6 +42,9 @@ type Set interface {
 	Logs(ctx context.Context, region string) (ecs.LogsAPI, error)
 	// CodeDeploy deploys CODE_DEPLOY services.
 	CodeDeploy(ctx context.Context, region string) (appspec.CodeDeployAPI, error)
+	// Scaling reads and changes the services' Application Auto Scaling
+	// targets.
+	Scaling(ctx context.Context, region string) (ecs.ScalingAPI, error)
 	// Targets registers canaries in target groups (Elastic Load
 	// Balancing, on tamp's signed caller).
 	Targets(ctx context.Context, region string) (ecs.TargetsAPI, error)
@@ -125,6 +129,10 @@ func (c *SDK) Logs(ctx context.Context, region string) (ecs.LogsAPI, error) {
 
 func (c *SDK) CodeDeploy(ctx context.Context, region string) (appspec.CodeDeployAPI, error) {
 	return client(ctx, c, "codedeploy", region, func(cfg aws.Config) *codedeploy.Client { return codedeploy.NewFromConfig(cfg) })
+}
+
+func (c *SDK) Scaling(ctx context.Context, region string) (ecs.ScalingAPI, error) {
+	return client(ctx, c, "application-autoscaling", region, func(cfg aws.Config) ecs.ScalingAPI { return applicationautoscaling.NewFromConfig(cfg) })
 }
 
 func (c *SDK) Targets(ctx context.Context, region string) (ecs.TargetsAPI, error) {

@@ -95,12 +95,17 @@ func (r Report) Summary() string {
 	return s + fmt.Sprintf(", %d unchanged", n[Unchanged])
 }
 
-// Unified writes a unified diff per changed resource; nothing when nothing
-// changes. With color, removed lines are red and added lines green.
+// Unified writes a unified diff per changed resource, each followed by its
+// notes, and the notes of unchanged resources; nothing when nothing
+// changes and nothing is noted. With color, removed lines are red and
+// added lines green.
 func (r Report) Unified(w io.Writer, color bool) error {
 	var b strings.Builder
 	for _, c := range r.Changes {
 		if c.Action == Unchanged {
+			for _, n := range c.Notes {
+				fmt.Fprintf(&b, "# %s: %s\n", c.Resource, n)
+			}
 			continue
 		}
 		text, err := unified(c)
@@ -123,6 +128,9 @@ func (r Report) Markdown(w io.Writer) error {
 	fmt.Fprintf(&b, "**tamp diff**: %s\n", r.Summary())
 	for _, c := range r.Changes {
 		if c.Action == Unchanged {
+			for _, n := range c.Notes {
+				fmt.Fprintf(&b, "\n- %s (unchanged): %s\n", c.Resource, n)
+			}
 			continue
 		}
 		text, err := unified(c)

@@ -168,3 +168,27 @@ func TestNotesInEveryFormat(t *testing.T) {
 		}
 	}
 }
+
+// A resource that does not change can still carry a note (a desired count
+// left to auto scaling): unified and markdown say it, with no diff.
+func TestNotesOfUnchangedResources(t *testing.T) {
+	c, err := NewChange("service web", "", []byte(`{"propagateTags": "SERVICE"}`), []byte(`{"propagateTags": "SERVICE"}`))
+	if err != nil || c.Action != Unchanged {
+		t.Fatalf("%+v, %v", c, err)
+	}
+	c.Notes = []string{"desiredCount 2 is left to Application Auto Scaling"}
+	r := Report{Changes: []Change{c}}
+	var unified, md strings.Builder
+	if err := r.Unified(&unified, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Markdown(&md); err != nil {
+		t.Fatal(err)
+	}
+	if got := unified.String(); got != "# service web: desiredCount 2 is left to Application Auto Scaling\n" {
+		t.Errorf("unified %q", got)
+	}
+	if got := md.String(); !strings.Contains(got, "\n- service web (unchanged): desiredCount 2 is left to Application Auto Scaling\n") || strings.Contains(got, "```") {
+		t.Errorf("markdown %q", got)
+	}
+}
