@@ -36,3 +36,16 @@ func isTaskDefinitionNotFound(err error) bool {
 	return errors.As(err, &ae) && ae.ErrorCode() == "ClientException" &&
 		strings.Contains(ae.ErrorMessage(), "Unable to describe task definition")
 }
+
+// OperationsAPI is the part of ECS the day-2 commands use besides API:
+// removing revisions and services, listing and stopping tasks, and ECS
+// Exec. Satisfied by *ecs.Client and by test fakes.
+type OperationsAPI interface {
+	DeleteTaskDefinitions(ctx context.Context, in *awsecs.DeleteTaskDefinitionsInput, optFns ...func(*awsecs.Options)) (*awsecs.DeleteTaskDefinitionsOutput, error)
+	DeleteService(ctx context.Context, in *awsecs.DeleteServiceInput, optFns ...func(*awsecs.Options)) (*awsecs.DeleteServiceOutput, error)
+	ListTasks(ctx context.Context, in *awsecs.ListTasksInput, optFns ...func(*awsecs.Options)) (*awsecs.ListTasksOutput, error)
+	StopTask(ctx context.Context, in *awsecs.StopTaskInput, optFns ...func(*awsecs.Options)) (*awsecs.StopTaskOutput, error)
+	ExecuteCommand(ctx context.Context, in *awsecs.ExecuteCommandInput, optFns ...func(*awsecs.Options)) (*awsecs.ExecuteCommandOutput, error)
+}
+
+var _ OperationsAPI = (*awsecs.Client)(nil)

@@ -402,34 +402,13 @@ func (d *Deployer) DeregisterRolledBack(ctx context.Context, cluster string, res
 // revisionsInUse are the task definitions the cluster's services run or
 // deploy, by ARN.
 func (d *Deployer) revisionsInUse(ctx context.Context, cluster string) (map[string]bool, error) {
-	var arns []string
-	in := &awsecs.ListServicesInput{Cluster: aws.String(cluster)}
-	for {
-		out, err := d.API.ListServices(ctx, in)
-		if err != nil {
-			return nil, err
-		}
-		arns = append(arns, out.ServiceArns...)
-		if out.NextToken == nil {
-			break
-		}
-		in.NextToken = out.NextToken
+	users, err := ServiceUsers(ctx, d.API, cluster)
+	if err != nil {
+		return nil, err
 	}
 	used := map[string]bool{}
-	for batch := range slices.Chunk(arns, describeServicesBatch) {
-		out, err := d.API.DescribeServices(ctx, &awsecs.DescribeServicesInput{Cluster: aws.String(cluster), Services: batch})
-		if err != nil {
-			return nil, err
-		}
-		for _, s := range out.Services {
-			used[aws.ToString(s.TaskDefinition)] = true
-			for _, dep := range s.Deployments {
-				used[aws.ToString(dep.TaskDefinition)] = true
-			}
-			for _, ts := range s.TaskSets {
-				used[aws.ToString(ts.TaskDefinition)] = true
-			}
-		}
+	for arn := range users {
+		used[arn] = true
 	}
 	return used, nil
 }

@@ -53,6 +53,9 @@ type CLI struct {
 	Verify   VerifyCmd   `cmd:"" help:"Check the config and definitions offline, then against AWS (roles, images, log groups, secrets, target groups, network)."`
 	Run      RunCmd      `cmd:"" help:"Run a one-off task (a migration, say), follow its log, and exit with its container's exit code."`
 
+	Revisions  RevisionsCmd  `cmd:"" help:"List the ACTIVE task definition revisions in scope, marking those in use."`
+	Deregister DeregisterCmd `cmd:"" help:"Deregister old task definition revisions (all but the newest N and those in use)."`
+
 	Scheduled ScheduledCmd `cmd:"" help:"Scheduled tasks on EventBridge Scheduler or EventBridge rules: diff, sync, list, run, dump."`
 
 	Schema     SchemaCmd     `cmd:"" help:"Print the JSON Schema (draft 2020-12) of the config file or of the scheduled task list, for editors."`

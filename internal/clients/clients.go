@@ -65,11 +65,13 @@ type PluginAPIs interface {
 	SecretsManager() config.SecretsManagerAPI
 }
 
-// ECSAPI is what the commands use of ECS: deploys and one-off tasks.
+// ECSAPI is what the commands use of ECS: deploys, one-off tasks and the
+// day-2 operations.
 type ECSAPI interface {
 	ecs.API
 	ecs.RunAPI
 	ecs.CanaryAPI
+	ecs.OperationsAPI
 }
 
 var _ ECSAPI = (*awsecs.Client)(nil)

@@ -52,6 +52,9 @@ type ECS struct {
 	taskRuns map[string]TaskRun    // by family; "" for every family
 	runs     []*awsecs.RunTaskInput
 	nextTask int
+
+	deleted []string                      // task definitions DeleteTaskDefinitions deleted
+	execs   []*awsecs.ExecuteCommandInput // ExecuteCommand requests that succeeded
 }
 
 // NewECS is an ECS with no task definition, service or task.

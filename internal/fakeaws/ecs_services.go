@@ -331,6 +331,7 @@ func (f *ECS) DescribeServices(ctx context.Context, in *awsecs.DescribeServicesI
 			name = name[i+1:] // an ARN, as ListServices answers
 		}
 		if st, ok := f.svcs[name]; ok {
+			drain(st)
 			f.advance(st)
 			out.Services = append(out.Services, st.snapshot())
 		} else {
@@ -431,7 +432,9 @@ func (f *ECS) ListServices(ctx context.Context, in *awsecs.ListServicesInput, _ 
 	defer f.mu.Unlock()
 	out := &awsecs.ListServicesOutput{}
 	for _, st := range f.svcs {
-		out.ServiceArns = append(out.ServiceArns, aws.ToString(st.svc.ServiceArn))
+		if aws.ToString(st.svc.Status) != "INACTIVE" { // ECS lists ACTIVE and DRAINING services
+			out.ServiceArns = append(out.ServiceArns, aws.ToString(st.svc.ServiceArn))
+		}
 	}
 	slices.Sort(out.ServiceArns)
 	return out, nil
