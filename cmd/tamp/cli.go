@@ -55,6 +55,7 @@ type CLI struct {
 
 	Revisions  RevisionsCmd  `cmd:"" help:"List the ACTIVE task definition revisions in scope, marking those in use."`
 	Deregister DeregisterCmd `cmd:"" help:"Deregister old task definition revisions (all but the newest N and those in use)."`
+	Delete     DeleteCmd     `cmd:"" help:"Delete the services in scope: scale to 0, delete, wait until INACTIVE (asks to type each name unless --force)."`
 
 	Scheduled ScheduledCmd `cmd:"" help:"Scheduled tasks on EventBridge Scheduler or EventBridge rules: diff, sync, list, run, dump."`
 

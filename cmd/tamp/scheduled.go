@@ -19,6 +19,8 @@ type ScheduledCmd struct {
 	Dump ScheduledDumpCmd `cmd:"" help:"Print the group's existing schedules (or rules) as a list file, to adopt them."`
 	Run  ScheduledRunCmd  `cmd:"" help:"Run a scheduled task now, as its schedule would, and exit with its container's exit code."`
 	List ScheduledListCmd `cmd:"" help:"List the scheduled tasks the config declares, with their revision and next run."`
+
+	Delete ScheduledDeleteCmd `cmd:"" help:"Delete one schedule (or rule) the config owns."`
 }
 
 // ScheduledListCmd lists the declared tasks.

@@ -101,14 +101,13 @@ func lastPart(ref string) string {
 }
 
 // drain ends a deleted service: the description after DeleteService
-// shows it DRAINING with its tasks stopping, the next one INACTIVE.
+// shows it INACTIVE, its tasks stopped. (ECS keeps it DRAINING while its
+// tasks stop; the fake's stop at once.)
 func drain(st *serviceState) {
 	if aws.ToString(st.svc.Status) != "DRAINING" {
 		return
 	}
-	if st.svc.RunningCount == 0 && st.svc.PendingCount == 0 {
-		st.svc.Status = aws.String("INACTIVE")
-	}
+	st.svc.Status = aws.String("INACTIVE")
 	st.svc.RunningCount, st.svc.PendingCount = 0, 0
 	for _, d := range st.deployments {
 		d.d.RunningCount, d.d.PendingCount = 0, 0
