@@ -12,6 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
+	"github.com/tamp-ecs/tamp/config"
 )
 
 // ServiceDeleteAPI is the part of ECS deleting services uses.
@@ -128,7 +130,7 @@ func (d *ServiceDeleter) Delete(ctx context.Context, names []string, o DeleteOpt
 					results[i].Action = DeleteNotStarted
 				}
 			}
-			return finishResults(results), fmt.Errorf("%w; nothing was changed", err)
+			return finishResults(results), config.Invalid(err)
 		}
 	}
 	g := boundedChanges(0)

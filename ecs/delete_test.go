@@ -89,7 +89,7 @@ func TestDeleteConfirmsAllFirst(t *testing.T) {
 	}
 	api.ResetCalls()
 	res, err := d.Delete(context.Background(), []string{"web", "worker"}, DeleteOptions{Cluster: "c"})
-	if err == nil || !strings.Contains(err.Error(), "service worker: not deleted: no; nothing was changed") {
+	if err == nil || !strings.Contains(err.Error(), "service worker: not deleted: no") {
 		t.Fatalf("err = %v", err)
 	}
 	if strings.Join(asked, ",") != "web,worker" || api.Calls("UpdateService")+api.Calls("DeleteService") != 0 {

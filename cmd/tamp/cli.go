@@ -56,6 +56,7 @@ type CLI struct {
 	Revisions  RevisionsCmd  `cmd:"" help:"List the ACTIVE task definition revisions in scope, marking those in use."`
 	Deregister DeregisterCmd `cmd:"" help:"Deregister old task definition revisions (all but the newest N and those in use)."`
 	Delete     DeleteCmd     `cmd:"" help:"Delete the services in scope: scale to 0, delete, wait until INACTIVE (asks to type each name unless --force)."`
+	Tasks      TasksCmd      `cmd:"" help:"Show the services' running and recently stopped tasks (revision, health, exit codes); --stop stops some."`
 
 	Scheduled ScheduledCmd `cmd:"" help:"Scheduled tasks on EventBridge Scheduler or EventBridge rules: diff, sync, list, run, dump."`
 

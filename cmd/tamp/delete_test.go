@@ -64,13 +64,13 @@ func TestDelete(t *testing.T) {
 			name: "no confirmation: nothing changes", setup: then(deployedV1, typing("")), args: []string{"delete"},
 			code: 1,
 			stderr: deletePrompt + "\n" +
-				"error: service web: not deleted: no confirmation (the input ended); type the name, or give --force; nothing was changed\n",
+				"error: service web: not deleted: no confirmation (the input ended); type the name, or give --force\nnothing was changed in AWS\n",
 			ecs: map[string]int{"DescribeServices": 1}, check: serviceStatus("ACTIVE"),
 		},
 		{
 			name: "the wrong name: nothing changes", setup: then(deployedV1, typing("wbe\n")), args: []string{"delete"},
 			code:   1,
-			stderr: deletePrompt + "wbe\n" + `error: service web: not deleted: the confirmation "wbe" is not "web"; nothing was changed` + "\n",
+			stderr: deletePrompt + "wbe\n" + `error: service web: not deleted: the confirmation "wbe" is not "web"` + "\nnothing was changed in AWS\n",
 			ecs:    map[string]int{"DescribeServices": 1}, check: serviceStatus("ACTIVE"),
 		},
 		{
@@ -172,7 +172,7 @@ func TestScheduledDelete(t *testing.T) {
 			name: "without confirmation nothing changes", setup: then(syncedWithOld, typing("")), args: []string{"scheduled", "delete", "old"},
 			code: 1,
 			stderr: `Delete schedule old (schedule group app)? Type "old" to confirm: ` + "\n" +
-				"error: schedule old: not deleted: no confirmation (the input ended); type the name, or give --force; nothing was changed\n",
+				"error: schedule old: not deleted: no confirmation (the input ended); type the name, or give --force\nnothing was changed in AWS\n",
 			scheduler: map[string]int{"GetSchedule": 1},
 		},
 		{

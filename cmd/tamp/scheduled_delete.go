@@ -37,7 +37,7 @@ func (c *ScheduledDeleteCmd) Run(ctx context.Context, a *app) error {
 	default:
 		if !c.Force {
 			if err := term.NewPrompter(os.Stdin, a.stderr).Confirm(fmt.Sprintf("Delete %s?", what), o.Name); err != nil {
-				return fmt.Errorf("%s %s: not deleted: %w; nothing was changed", kind, o.Name, err)
+				return config.Invalid(fmt.Errorf("%s %s: not deleted: %w", kind, o.Name, err))
 			}
 		}
 		if err := s.DeleteOwned(ctx, o); err != nil {

@@ -35,6 +35,9 @@ CODE_DEPLOY services start with one PRIMARY task set, refuse an
 UpdateService that changes their task definition (as AWS does: CodeDeploy
 owns it), and deploy through CodeDeploy as motocodedeploy.py describes.
 
+Services run tasks, as AWS's service scheduler does, and ExecuteCommand
+answers, as motoservicetasks.py describes.
+
 Run it as `python3 motoserver.py -H 127.0.0.1 -p PORT`, like moto.server.
 """
 import json
@@ -42,6 +45,7 @@ import sys
 
 import motocodedeploy
 import mototasks
+import motoservicetasks
 from moto.core.utils import utcnow
 from moto.ecs import models
 from moto.ecs.responses import EC2ContainerServiceResponse
@@ -296,6 +300,7 @@ EC2ContainerServiceResponse.list_service_deployments = list_service_deployments
 EC2ContainerServiceResponse.stop_service_deployment = stop_service_deployment
 EC2ContainerServiceResponse.describe_service_deployments = describe_service_deployments
 mototasks.install()
+motoservicetasks.install()
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv[1:]))

@@ -55,6 +55,7 @@ type ECS struct {
 
 	deleted []string                      // task definitions DeleteTaskDefinitions deleted
 	execs   []*awsecs.ExecuteCommandInput // ExecuteCommand requests that succeeded
+	managed map[string]bool               // service tasks the fake started, by ARN
 }
 
 // NewECS is an ECS with no task definition, service or task.

@@ -20,6 +20,7 @@ import (
 // running count, started by the deployment's ID in the group
 // service:NAME; tasks beyond that, or of a deployment that is gone, are
 // stopped by the service scheduler, as ECS stops them after a rollout.
+// Tasks seeded with AddTask are left as they are.
 
 // DeletedTaskDefinitions are the ARNs DeleteTaskDefinitions deleted, in
 // order.
@@ -186,7 +187,7 @@ func (f *ECS) serviceTasks() {
 		running := map[string][]*taskState{} // by deployment ID
 		for _, arn := range slicesSortedKeys(f.tasks) {
 			ts := f.tasks[arn]
-			if aws.ToString(ts.task.Group) == group && aws.ToString(ts.task.DesiredStatus) == "RUNNING" {
+			if f.managed[arn] && aws.ToString(ts.task.Group) == group && aws.ToString(ts.task.DesiredStatus) == "RUNNING" {
 				running[aws.ToString(ts.task.StartedBy)] = append(running[aws.ToString(ts.task.StartedBy)], ts)
 			}
 		}
@@ -261,6 +262,10 @@ func (f *ECS) startServiceTask(st *serviceState, cluster string, d *fakeDeployme
 		}
 	}
 	f.tasks[arn] = &taskState{task: t, run: TaskRun{Hang: true}}
+	if f.managed == nil {
+		f.managed = map[string]bool{}
+	}
+	f.managed[arn] = true
 }
 
 // StoppedTasks are the tasks stopped by StopTask (stop code
