@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
@@ -39,17 +40,25 @@ type LogFollower struct {
 	API           LogsAPI
 	Group, Stream string
 	Print         func(line string)
-	token         *string
+	// Since, when set, skips the lines written before it.
+	Since time.Time
+	// Event, when set, is given each line with its time instead of Print.
+	Event func(at time.Time, line string)
+	token *string
 }
 
 // Poll prints the lines written since the last poll. A stream that does not
 // exist yet (the task is still starting) has no lines.
 func (f *LogFollower) Poll(ctx context.Context) error {
 	for {
-		out, err := f.API.GetLogEvents(ctx, &cloudwatchlogs.GetLogEventsInput{
+		in := &cloudwatchlogs.GetLogEventsInput{
 			LogGroupName: aws.String(f.Group), LogStreamName: aws.String(f.Stream),
 			StartFromHead: aws.Bool(true), NextToken: f.token,
-		})
+		}
+		if !f.Since.IsZero() {
+			in.StartTime = aws.Int64(f.Since.UnixMilli())
+		}
+		out, err := f.API.GetLogEvents(ctx, in)
 		var ae smithy.APIError
 		if errors.As(err, &ae) && ae.ErrorCode() == "ResourceNotFoundException" {
 			return nil
@@ -58,7 +67,11 @@ func (f *LogFollower) Poll(ctx context.Context) error {
 			return fmt.Errorf("log %s/%s: %w", f.Group, f.Stream, err)
 		}
 		for _, e := range out.Events {
-			f.Print(aws.ToString(e.Message))
+			if f.Event != nil {
+				f.Event(time.UnixMilli(aws.ToInt64(e.Timestamp)), aws.ToString(e.Message))
+			} else {
+				f.Print(aws.ToString(e.Message))
+			}
 		}
 		// At the end the API hands back the token it was given.
 		if len(out.Events) == 0 || aws.ToString(out.NextForwardToken) == aws.ToString(f.token) {

@@ -47,6 +47,7 @@ type Task struct {
 	Zone          string          `json:"availability_zone,omitempty"`
 	IP            string          `json:"ip,omitempty"`
 	StartedBy     string          `json:"started_by,omitempty"`
+	Group         string          `json:"group,omitempty"`
 	// ExecuteCommand: ECS Exec was enabled when the task started.
 	ExecuteCommand bool      `json:"execute_command"`
 	CreatedAt      time.Time `json:"-"`
@@ -157,7 +158,7 @@ func FindTasks(ctx context.Context, api TasksAPI, in *awsecs.ListTasksInput) ([]
 	return tasks, nil
 }
 
-// DescribeTaskList describes tasks, a hundred a call, in the order given;
+// DescribeTaskList describes tasks (by ARN or ID), a hundred a call, in the order given;
 // tasks ECS no longer knows are left out.
 func DescribeTaskList(ctx context.Context, api TasksAPI, cluster string, arns []string) ([]types.Task, error) {
 	byARN := map[string]types.Task{}
@@ -171,9 +172,15 @@ func DescribeTaskList(ctx context.Context, api TasksAPI, cluster string, arns []
 		}
 	}
 	var tasks []types.Task
-	for _, arn := range arns {
-		if t, ok := byARN[arn]; ok {
+	for _, ref := range arns {
+		if t, ok := byARN[ref]; ok {
 			tasks = append(tasks, t)
+			continue
+		}
+		for arn, t := range byARN { // named by ID
+			if TaskID(arn) == ref {
+				tasks = append(tasks, t)
+			}
 		}
 	}
 	return tasks, nil
@@ -185,7 +192,7 @@ func TaskOf(t types.Task) Task {
 		ID: TaskID(aws.ToString(t.TaskArn)), ARN: aws.ToString(t.TaskArn), TaskDefinition: aws.ToString(t.TaskDefinitionArn),
 		LastStatus: aws.ToString(t.LastStatus), DesiredStatus: aws.ToString(t.DesiredStatus), Health: string(t.HealthStatus),
 		StartedAt: t.StartedAt, StoppedAt: t.StoppedAt, StopCode: string(t.StopCode), StoppedReason: aws.ToString(t.StoppedReason),
-		Zone: aws.ToString(t.AvailabilityZone), StartedBy: aws.ToString(t.StartedBy), ExecuteCommand: t.EnableExecuteCommand,
+		Zone: aws.ToString(t.AvailabilityZone), StartedBy: aws.ToString(t.StartedBy), Group: aws.ToString(t.Group), ExecuteCommand: t.EnableExecuteCommand,
 		Containers: []TaskContainer{}, CreatedAt: aws.ToTime(t.CreatedAt),
 	}
 	for _, a := range t.Attachments {
@@ -303,4 +310,31 @@ func serviceList(services []ServiceTasks) string {
 		names[i] = s.Name
 	}
 	return strings.Join(names, ", ")
+}
+
+// TasksOfServices are the services' running tasks and those ECS still
+// shows stopped, for reading their logs.
+func TasksOfServices(ctx context.Context, api TasksAPI, cluster string, names []string) ([]Task, error) {
+	services, err := ListServiceTasks(ctx, api, cluster, names, 100)
+	if err != nil {
+		return nil, err
+	}
+	var tasks []Task
+	for _, s := range services {
+		tasks = append(tasks, s.Tasks...)
+	}
+	return tasks, nil
+}
+
+// TasksByID is the task of the cluster that id (an ID or ARN) names; none
+// is an input error.
+func TasksByID(ctx context.Context, api TasksAPI, cluster, id string) ([]Task, error) {
+	raw, err := DescribeTaskList(ctx, api, cluster, []string{id})
+	if err != nil {
+		return nil, err
+	}
+	if len(raw) == 0 {
+		return nil, config.Invalid(fmt.Errorf("--task %s: no such task in cluster %s (ECS shows stopped tasks for about an hour)", id, cluster))
+	}
+	return []Task{TaskOf(raw[0])}, nil
 }

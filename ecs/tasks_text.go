@@ -40,26 +40,43 @@ func WriteTasks(w io.Writer, services []ServiceTasks) error {
 		if len(st.Tasks) == 0 {
 			continue
 		}
-		var table strings.Builder
-		tw := tabwriter.NewWriter(&table, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "TASK\tREVISION\tSTATUS\tHEALTH\tSTARTED\tSTOPPED\tZONE\tIP\tEXIT")
-		for _, t := range st.Tasks {
-			rev := ShortRevision(t.TaskDefinition)
-			if t.Old {
-				rev += " old"
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, rev, t.LastStatus, orDash(t.Health), stamp(t.StartedAt), stamp(t.StoppedAt),
-				orDash(t.Zone), orDash(t.IP), exitCodes(t))
+		writeTaskTable(&b, st.Tasks)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// writeTaskTable writes tasks as a table, indented, each stopped task
+// followed by why it stopped.
+func writeTaskTable(b *strings.Builder, tasks []Task) {
+	var table strings.Builder
+	tw := tabwriter.NewWriter(&table, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "TASK\tREVISION\tSTATUS\tHEALTH\tSTARTED\tSTOPPED\tZONE\tIP\tEXIT")
+	for _, t := range tasks {
+		rev := ShortRevision(t.TaskDefinition)
+		if t.Old {
+			rev += " old"
 		}
-		tw.Flush()
-		rows := strings.Split(strings.TrimSuffix(table.String(), "\n"), "\n")
-		b.WriteString("  " + strings.TrimRight(rows[0], " ") + "\n")
-		for j, t := range st.Tasks {
-			b.WriteString("  " + strings.TrimRight(rows[j+1], " ") + "\n")
-			for _, why := range stopReasons(t) {
-				b.WriteString("    " + why + "\n")
-			}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, rev, t.LastStatus, orDash(t.Health), stamp(t.StartedAt), stamp(t.StoppedAt),
+			orDash(t.Zone), orDash(t.IP), exitCodes(t))
+	}
+	tw.Flush()
+	rows := strings.Split(strings.TrimSuffix(table.String(), "\n"), "\n")
+	b.WriteString("  " + strings.TrimRight(rows[0], " ") + "\n")
+	for j, t := range tasks {
+		b.WriteString("  " + strings.TrimRight(rows[j+1], " ") + "\n")
+		for _, why := range stopReasons(t) {
+			b.WriteString("    " + why + "\n")
 		}
+	}
+}
+
+// WriteRuns prints the tasks a schedule started, as a table.
+func WriteRuns(w io.Writer, schedule string, runs []Task) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "scheduled task %s: %s (ECS shows stopped tasks for about an hour)\n", schedule, countOf(len(runs), "run"))
+	if len(runs) > 0 {
+		writeTaskTable(&b, runs)
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

@@ -13,6 +13,13 @@ import (
 // stderr.
 func runGolden(t *testing.T, files, env map[string]string, setup func(*testing.T, *fakeClients), name string, args ...string) *fakeClients {
 	t.Helper()
+	return runGoldenStderr(t, files, env, setup, name, "", args...)
+}
+
+// runGoldenStderr is runGolden for a command that also prints stderr
+// (notes): exactly that.
+func runGoldenStderr(t *testing.T, files, env map[string]string, setup func(*testing.T, *fakeClients), name, stderr string, args ...string) *fakeClients {
+	t.Helper()
 	dir := project(t, files)
 	t.Setenv("NO_COLOR", "")
 	for k, v := range env {
@@ -25,7 +32,7 @@ func runGolden(t *testing.T, files, env map[string]string, setup func(*testing.T
 		f.resetCalls()
 	}
 	r := f.run(t, false, args...)
-	if r.code != 0 || r.stderr != "" {
+	if r.code != 0 || r.stderr != stderr {
 		t.Fatalf("exit %d\nstderr:\n%s", r.code, r.stderr)
 	}
 	path := filepath.Join("..", "..", "testdata", "golden", name)

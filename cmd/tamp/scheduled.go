@@ -21,6 +21,7 @@ type ScheduledCmd struct {
 	List ScheduledListCmd `cmd:"" help:"List the scheduled tasks the config declares, with their revision and next run."`
 
 	Delete ScheduledDeleteCmd `cmd:"" help:"Delete one schedule (or rule) the config owns."`
+	Logs   ScheduledLogsCmd   `cmd:"" help:"Show a schedule's last runs (exit codes) and their CloudWatch Logs lines."`
 }
 
 // ScheduledListCmd lists the declared tasks.

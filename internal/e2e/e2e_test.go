@@ -99,6 +99,7 @@ func TestScripts(t *testing.T) {
 			"callorder":    cmdCallOrder,
 			"targethealth": cmdTargetHealth,
 			"scrub":        cmdScrub,
+			"ecsrun":       cmdECSRun,
 		},
 	})
 }

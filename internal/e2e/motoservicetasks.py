@@ -83,13 +83,13 @@ def _service(backend, cluster_ref, name):
     return backend.services.get(f"{cluster.name}:{name.split('/')[-1]}")
 
 
-_list_tasks = EC2ContainerServiceResponse.list_tasks
+_others = {}  # set by install: ListTasks as answered before
 
 
 def list_tasks(self):
     name = self._get_param("serviceName")
     if not name:
-        return _list_tasks(self)
+        return _others["list_tasks"](self)
     with mototasks._lock:
         backend = self.ecs_backend
         cluster_ref = self._get_param("cluster", "default")
@@ -143,5 +143,8 @@ def execute_command(self):
 
 
 def install():
+    """Patches moto's ECS responses; run it after mototasks.install(),
+    whose ListTasks answers the lists without a service."""
+    _others["list_tasks"] = EC2ContainerServiceResponse.list_tasks
     EC2ContainerServiceResponse.list_tasks = list_tasks
     EC2ContainerServiceResponse.execute_command = execute_command

@@ -1,0 +1,151 @@
+package main
+
+import (
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+)
+
+// logsProject is webProject with two containers that log with awslogs.
+var logsProject = withFiles(webProject, map[string]string{
+	"web-task.json": `{"family": "web", "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"], "cpu": "256", "memory": "512",
+ "containerDefinitions": [
+  {"name": "app", "image": "busybox:{{ must_env ` + "`IMAGE_TAG`" + ` }}", "portMappings": [{"containerPort": 80}],
+   "logConfiguration": {"logDriver": "awslogs", "options": {"awslogs-group": "/ecs/web", "awslogs-region": "ap-northeast-1", "awslogs-stream-prefix": "web"}}},
+  {"name": "sidecar", "image": "busybox:1", "essential": false,
+   "logConfiguration": {"logDriver": "awslogs", "options": {"awslogs-group": "/ecs/web", "awslogs-region": "ap-northeast-1", "awslogs-stream-prefix": "web"}}},
+  {"name": "nolog", "image": "busybox:1", "essential": false}]}
+`,
+})
+
+const logsSince = "2026-01-01T00:00:00Z"
+
+// logsScene: web's task 1 (web:1, from 03:00 UTC) and a web:1 task that
+// stopped at 03:00, each with lines in their containers' streams.
+func logsScene(t *testing.T, f *fakeClients) {
+	f.ecs.SetNow(func() time.Time { return tasksT0 })
+	f.mustRun(t, "deploy")
+	f.mustRun(t, "tasks")
+	old := seededTask("0000000000000000000000000000c0de", 1, tasksT0.Add(-time.Hour))
+	old.LastStatus, old.DesiredStatus, old.StoppedAt = aws.String("STOPPED"), aws.String("STOPPED"), aws.Time(tasksT0)
+	old.Containers[0].LastStatus, old.Containers[0].ExitCode = aws.String("STOPPED"), aws.Int32(0)
+	f.ecs.AddTask(old)
+	at := func(d time.Duration, stream string, lines ...string) {
+		f.logs.SetNow(func() time.Time { return tasksT0.Add(d) })
+		f.logs.Append("/ecs/web", stream, lines...)
+	}
+	running := "00000000000000000000000000000001"
+	at(-time.Minute, "web/app/0000000000000000000000000000c0de", "old task: draining")
+	at(500*time.Millisecond, "web/sidecar/"+running, "sidecar up")
+	at(time.Second, "web/app/"+running, "listening on :80")
+	at(2*time.Second, "web/sidecar/"+running, "sync ok")
+	at(2*time.Second, "web/app/"+running, "GET / 200", "GET /health 200")
+}
+
+func TestLogsGolden(t *testing.T) {
+	inTokyo(t)
+	t.Run("text", func(t *testing.T) {
+		f := runGoldenStderr(t, logsProject, imageV1, logsScene, "logs.txt", nolog, "logs", "--since", logsSince)
+		checkCalls(t, "CloudWatch Logs", f.logs.CallCounts(), map[string]int{"GetLogEvents": 7}) // a stream with lines is read to its end: a second call
+	})
+	t.Run("json", func(t *testing.T) {
+		runGoldenStderr(t, logsProject, imageV1, logsScene, "logs.json", nolog, "logs", "--since", logsSince, "--output", "json")
+	})
+}
+
+const nolog = "logs: container nolog of web:1 does not log with awslogs and a stream prefix; its lines are not shown\n"
+
+func TestLogs(t *testing.T) {
+	inTokyo(t)
+	runCases(t, logsProject, imageV1, []cmdCase{
+		{
+			name: "--container", setup: logsScene, args: []string{"logs", "--since", logsSince, "--container", "sidecar"},
+			stdout: "2026-01-02 12:00:00.500 00000000000000000000000000000001 sidecar | sidecar up\n" +
+				"2026-01-02 12:00:02.000 00000000000000000000000000000001 sidecar | sync ok\n",
+			ecs:  map[string]int{"DescribeServices": 1, "ListTasks": 2, "DescribeTasks": 2, "DescribeTaskDefinition": 1},
+			logs: map[string]int{"GetLogEvents": 3},
+		},
+		{
+			name: "--task: one task's lines; --since cuts earlier ones", setup: logsScene,
+			args:   []string{"logs", "--task", "00000000000000000000000000000001", "--container", "app", "--since", "2026-01-02T03:00:01.5Z"},
+			stdout: "2026-01-02 12:00:02.000 00000000000000000000000000000001 app | GET / 200\n2026-01-02 12:00:02.000 00000000000000000000000000000001 app | GET /health 200\n",
+			ecs:    map[string]int{"DescribeTasks": 1, "DescribeTaskDefinition": 1},
+			logs:   map[string]int{"GetLogEvents": 2},
+		},
+		{
+			name: "a container no revision has", setup: logsScene, args: []string{"logs", "--since", logsSince, "--container", "ap"},
+			code: 1,
+			stderr: "error: --container ap: the tasks' task definitions have no container of that name; they have app, nolog, sidecar\n" +
+				"nothing was changed in AWS\n",
+			ecs: map[string]int{"DescribeServices": 1, "ListTasks": 2, "DescribeTasks": 2, "DescribeTaskDefinition": 1},
+		},
+		{
+			name: "an unknown task", setup: logsScene, args: []string{"logs", "--task", "ffff"},
+			code:   1,
+			stderr: "error: --task ffff: no such task in cluster app (ECS shows stopped tasks for about an hour)\nnothing was changed in AWS\n",
+			ecs:    map[string]int{"DescribeTasks": 1},
+		},
+		{
+			name: "a bad --since", args: []string{"logs", "--since", "yesterday"},
+			code:   1,
+			stderr: "error: --since \"yesterday\": give a duration (10m, 2h) or a time (2026-01-02T15:04:05+09:00)\n",
+		},
+		{
+			name: "no tasks", setup: func(t *testing.T, f *fakeClients) {
+				f.ecs.AddService("app", types.Service{ServiceName: aws.String("web"), TaskDefinition: aws.String(web(1))})
+			},
+			args:   []string{"logs"},
+			stderr: "logs: no running or recently stopped task to read (ECS shows stopped tasks for about an hour)\n",
+			ecs:    map[string]int{"DescribeServices": 1, "ListTasks": 2},
+		},
+	})
+}
+
+// batchRun is a stopped task of batch:1 that startedBy started, with its
+// log lines.
+func batchRun(f *fakeClients, id, startedBy string, at time.Time, exit int32, lines ...string) {
+	task := seededTask(id, 1, at)
+	task.TaskDefinitionArn, task.Group, task.StartedBy = aws.String(batch(1)), aws.String("family:batch"), aws.String(startedBy)
+	task.LastStatus, task.DesiredStatus, task.StoppedAt = aws.String("STOPPED"), aws.String("STOPPED"), aws.Time(at.Add(time.Minute))
+	task.StopCode, task.StoppedReason = types.TaskStopCodeEssentialContainerExited, aws.String("Essential container in task exited")
+	task.Containers[0].LastStatus, task.Containers[0].ExitCode = aws.String("STOPPED"), aws.Int32(exit)
+	f.ecs.AddTask(task)
+	f.logs.SetNow(func() time.Time { return at.Add(time.Second) })
+	f.logs.Append("/ecs/batch", "batch/app/"+id, lines...)
+}
+
+func TestScheduledLogs(t *testing.T) {
+	inTokyo(t)
+	scene := func(t *testing.T, f *fakeClients) {
+		synced(t, f)
+		batchRun(f, "000000000000000000000000000000a1", "chronos-schedule/nightly", tasksT0, 0, "nightly: 10 rows")
+		batchRun(f, "000000000000000000000000000000a2", "chronos-schedule/nightly", tasksT0.Add(24*time.Hour), 1, "nightly: failed")
+		batchRun(f, "000000000000000000000000000000b1", "tamp", tasksT0.Add(time.Hour), 0, "a run by hand")
+		batchRun(f, "000000000000000000000000000000c1", "events-rule/nightly-other", tasksT0.Add(2*time.Hour), 0, "another schedule's")
+	}
+	runCases(t, batchProject, imageV1, []cmdCase{
+		{
+			name: "its runs, newest first, then their lines", setup: scene, args: []string{"scheduled", "logs", "nightly", "--since", logsSince},
+			stdout: "scheduled task nightly: 2 runs (ECS shows stopped tasks for about an hour)\n" +
+				"  TASK                              REVISION  STATUS   HEALTH   STARTED              STOPPED              ZONE             IP         EXIT\n" +
+				"  000000000000000000000000000000a2  batch:1   STOPPED  UNKNOWN  2026-01-03 12:00:00  2026-01-03 12:01:00  ap-northeast-1c  10.0.2.99  app=1\n" +
+				"    stopped: EssentialContainerExited: Essential container in task exited\n" +
+				"  000000000000000000000000000000a1  batch:1   STOPPED  UNKNOWN  2026-01-02 12:00:00  2026-01-02 12:01:00  ap-northeast-1c  10.0.2.99  app=0\n" +
+				"    stopped: EssentialContainerExited: Essential container in task exited\n" +
+				"\n" +
+				"2026-01-02 12:00:01.000 000000000000000000000000000000a1 app | nightly: 10 rows\n" +
+				"2026-01-03 12:00:01.000 000000000000000000000000000000a2 app | nightly: failed\n",
+			ecs:       map[string]int{"DescribeTaskDefinition": 1, "ListTasks": 2, "DescribeTasks": 1},
+			scheduler: map[string]int{"GetSchedule": 1},
+			logs:      map[string]int{"GetLogEvents": 4},
+		},
+		{
+			name: "a schedule the config does not own", setup: scene, args: []string{"scheduled", "logs", "ghost"},
+			code:      1,
+			stderr:    "error: no schedule ghost in schedule group app, which is what the config owns; schedules of other groups are never touched\nnothing was changed in AWS\n",
+			scheduler: map[string]int{"GetSchedule": 1},
+		},
+	})
+}
