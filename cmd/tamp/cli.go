@@ -58,6 +58,7 @@ type CLI struct {
 	Delete     DeleteCmd     `cmd:"" help:"Delete the services in scope: scale to 0, delete, wait until INACTIVE (asks to type each name unless --force)."`
 	Tasks      TasksCmd      `cmd:"" help:"Show the services' running and recently stopped tasks (revision, health, exit codes); --stop stops some."`
 	Logs       LogsCmd       `cmd:"" help:"Print the CloudWatch Logs lines of the services' (or a task's) containers, in time order; --follow keeps on."`
+	Exec       ExecCmd       `cmd:"" help:"Open an ECS Exec session (a shell) in a service's running task through session-manager-plugin."`
 
 	Scheduled ScheduledCmd `cmd:"" help:"Scheduled tasks on EventBridge Scheduler or EventBridge rules: diff, sync, list, run, dump."`
 

@@ -248,7 +248,7 @@ func (f *ECS) startServiceTask(st *serviceState, cluster string, d *fakeDeployme
 			Details: []types.KeyValuePair{{Name: aws.String("privateIPv4Address"), Value: aws.String(fmt.Sprintf("10.0.%d.%d", n%2+1, 10+n%240))}}}},
 	}
 	if td := f.lookupTaskDefinition(aws.ToString(d.d.TaskDefinition)); td != nil {
-		for _, c := range td.ContainerDefinitions {
+		for i, c := range td.ContainerDefinitions {
 			health := types.HealthStatusUnknown
 			if c.HealthCheck != nil {
 				health = types.HealthStatusHealthy
@@ -257,7 +257,7 @@ func (f *ECS) startServiceTask(st *serviceState, cluster string, d *fakeDeployme
 				}
 			}
 			t.Containers = append(t.Containers, types.Container{Name: c.Name, Image: c.Image, TaskArn: aws.String(arn),
-				LastStatus: aws.String("RUNNING"), HealthStatus: health,
+				LastStatus: aws.String("RUNNING"), HealthStatus: health, RuntimeId: aws.String(fmt.Sprintf("%032x-%d", n, 1000+i)),
 				ContainerArn: aws.String(fmt.Sprintf("arn:aws:ecs:%s:%s:container/%s/%032x/%s", Region, Account, cluster, n, aws.ToString(c.Name)))})
 		}
 	}
