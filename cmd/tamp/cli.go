@@ -60,7 +60,7 @@ type CLI struct {
 	Logs       LogsCmd       `cmd:"" help:"Print the CloudWatch Logs lines of the services' (or a task's) containers, in time order; --follow keeps on."`
 	Exec       ExecCmd       `cmd:"" help:"Open an ECS Exec session (a shell) in a service's running task through session-manager-plugin."`
 
-	Scheduled ScheduledCmd `cmd:"" help:"Scheduled tasks on EventBridge Scheduler or EventBridge rules: diff, sync, list, run, dump."`
+	Scheduled ScheduledCmd `cmd:"" help:"Scheduled tasks on EventBridge Scheduler or EventBridge rules: diff, sync, list, run, dump, delete, logs."`
 
 	Schema     SchemaCmd     `cmd:"" help:"Print the JSON Schema (draft 2020-12) of the config file or of the scheduled task list, for editors."`
 	Completion CompletionCmd `cmd:"" help:"Print the shell completion script for bash, zsh or fish (commands, flags, values and the config's names)."`

@@ -14,7 +14,7 @@ import (
 
 // ExecCmd opens an ECS Exec session in a service's task.
 type ExecCmd struct {
-	Service   string `placeholder:"NAME" help:"The config service (default: the one service in scope)."`
+	Service   string `placeholder:"NAME" predictor:"services" help:"The config service (default: the one service in scope)."`
 	Task      string `placeholder:"ID" help:"The running task (ID or ARN; default: the service's newest on its current revision)."`
 	Container string `placeholder:"NAME" help:"The container (default: the task definition's first essential one)."`
 	Command   string `default:"/bin/sh" help:"The command to run, interactively."`

@@ -11,7 +11,7 @@ import (
 
 // ScheduledDeleteCmd deletes one schedule (or rule) the config owns.
 type ScheduledDeleteCmd struct {
-	Name   string `arg:"" help:"The schedule (or rule) to delete."`
+	Name   string `arg:"" predictor:"tasks" help:"The schedule (or rule) to delete."`
 	DryRun bool   `help:"Say what would be deleted; change nothing."`
 	Force  bool   `help:"Delete without asking to type its name."`
 }

@@ -10,7 +10,7 @@ import (
 
 // ScheduledLogsCmd shows a schedule's last runs and their log lines.
 type ScheduledLogsCmd struct {
-	Name      string `arg:"" help:"The schedule (or rule) whose runs to show."`
+	Name      string `arg:"" predictor:"tasks" help:"The schedule (or rule) whose runs to show."`
 	Container string `placeholder:"NAME" help:"Only this container's lines."`
 	Since     string `default:"1h" placeholder:"DURATION|TIME" help:"Lines written since this long ago (10m, 2h) or since this time (RFC 3339)."`
 	Follow    bool   `short:"f" help:"Keep printing new lines (and those of runs started meanwhile) until Ctrl-C."`

@@ -16,7 +16,8 @@ ServiceSchedulerInitiated and the reason AWS gives ("Scaling activity
 initiated by (deployment ID)"); a task that stopped is replaced.
 
 The scheduler catches up whenever a service's tasks are listed
-(ListTasks with serviceName, which mototasks.py answers with none) or a
+(ListTasks with serviceName; for a service moto does not know, still the
+empty list mototasks.py answers) or a
 task is exec'd into, so scripts that never ask about a service's tasks
 see no change.
 
@@ -95,7 +96,7 @@ def list_tasks(self):
         cluster_ref = self._get_param("cluster", "default")
         service = _service(backend, cluster_ref, name)
         if service is None:
-            raise ecsmodels.ServiceNotFoundException()
+            return _others["list_tasks"](self)  # none, as before
         reconcile(backend, service)
         desired = self._get_param("desiredStatus") or "RUNNING"
         family = self._get_param("family")
