@@ -53,13 +53,16 @@ func TestCompleteCommand(t *testing.T) {
 		{[]string{"run", "--service", ""}, "web\tservice\nworker\tservice\n"},
 		{[]string{"run", "--task-definition", "m"}, "migrate\ttask definition\n"},
 		{[]string{"scheduled", "run", ""}, "nightly\tscheduled task\nhourly\tscheduled task\n"},
+		{[]string{"scheduled", "delete", ""}, "nightly\tscheduled task\nhourly\tscheduled task\n"},
+		{[]string{"scheduled", "logs", ""}, "nightly\tscheduled task\nhourly\tscheduled task\n"},
+		{[]string{"exec", "--service", ""}, "web\tservice\nworker\tservice\n"},
 		{[]string{"-c", filepath.Join(dir, "other.yaml"), "--only", ""}, "other-batch\ttask definition\n"},
 		{[]string{"--config", dir + "/"}, dir + "/ecs/\n" + dir + "/other.yaml\n" + dir + "/scheduled.jsonnet\n" + dir + "/tamp.yaml\n"},
 		{[]string{"--config=" + dir + "/t"}, "--config=" + dir + "/tamp.yaml\n"},
 		{[]string{"--output", ""}, "text\njson\n"},
 		{[]string{"render", "s"}, "services\nscheduled\n"},
 		{[]string{"completion", ""}, "bash\nzsh\nfish\n"},
-		{[]string{"sche"}, "scheduled\tScheduled tasks on EventBridge Scheduler or EventBridge rules: diff, sync, list, run, dump\nschema\tPrint the JSON Schema (draft 2020-12) of the config file or of the scheduled task list, for editors\n"},
+		{[]string{"sche"}, "scheduled\tScheduled tasks on EventBridge Scheduler or EventBridge rules: diff, sync, list, run, dump, delete, logs\nschema\tPrint the JSON Schema (draft 2020-12) of the config file or of the scheduled task list, for editors\n"},
 		{[]string{"__"}, ""}, // the hidden command stays hidden
 		{[]string{"-c", filepath.Join(dir, "missing.yaml"), "--only", ""}, ""},
 	}
