@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	aas "github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
+	aastypes "github.com/aws/aws-sdk-go-v2/service/applicationautoscaling/types"
 	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
@@ -53,6 +55,11 @@ type ServiceToDelete struct {
 type DeleteResult struct {
 	ServiceToDelete
 	Action DeleteAction `json:"action"`
+	// ScalableTarget is its Application Auto Scaling target, if it has
+	// one; TargetDeregistered says it was deregistered (with its scaling
+	// policies and scheduled actions, as Application Auto Scaling does).
+	ScalableTarget     *ScalableTarget `json:"scalable_target,omitempty"`
+	TargetDeregistered bool            `json:"scalable_target_deregistered"`
 	// ScaledDown: it was scaled to 0 (before the deletion, or before it
 	// stopped).
 	ScaledDown bool   `json:"scaled_down"`
@@ -63,8 +70,12 @@ type DeleteResult struct {
 // ServiceDeleter deletes services: scale to 0, DeleteService, then wait
 // until ECS says INACTIVE.
 type ServiceDeleter struct {
-	API   ServiceDeleteAPI
-	Clock Clock
+	API ServiceDeleteAPI
+	// Scaling, when set, deregisters a service's scalable target first, so
+	// that no scaling policy sets the desired count back while the
+	// service is scaled to 0 and deleted.
+	Scaling ScalingAPI
+	Clock   Clock
 	// First and Max bound the pause between polls, as for Waiter.
 	First, Max time.Duration
 	// Confirm is asked for every service before anything changes (all of
@@ -108,6 +119,21 @@ func (d *ServiceDeleter) Delete(ctx context.Context, names []string, o DeleteOpt
 			continue
 		}
 		r.Status, r.TaskDefinition, r.Desired, r.Running = aws.ToString(svc.Status), aws.ToString(svc.TaskDefinition), svc.DesiredCount, svc.RunningCount
+	}
+	if d.Scaling != nil {
+		var present []string
+		for _, r := range results {
+			if r.Action == WouldDelete {
+				present = append(present, r.Name)
+			}
+		}
+		targets, err := ScalableTargets(ctx, d.Scaling, o.Cluster, present)
+		if err != nil {
+			return nil, err
+		}
+		for i := range results {
+			results[i].ScalableTarget = targets[results[i].Name]
+		}
 	}
 	if o.DryRun {
 		return results, nil
@@ -173,6 +199,22 @@ func (d *ServiceDeleter) deleteOne(ctx context.Context, r *DeleteResult, o Delet
 		return
 	}
 	r.Action = DeleteFailed
+	if t := r.ScalableTarget; t != nil {
+		sctx, cancel := sent(ctx)
+		_, err := d.Scaling.DeregisterScalableTarget(sctx, &aas.DeregisterScalableTargetInput{ServiceNamespace: aastypes.ServiceNamespaceEcs,
+			ResourceId: aws.String(t.ResourceID), ScalableDimension: desiredCountDimension})
+		cancel()
+		if err != nil {
+			r.Err = fmt.Errorf("service %s: deregister its scalable target: %w", r.Name, err)
+			return
+		}
+		r.TargetDeregistered = true
+		d.progress(r.Name, fmt.Sprintf("scalable target deregistered (min %d, max %d), its scaling policies with it", t.Min, t.Max))
+		if ctx.Err() != nil {
+			r.Err = fmt.Errorf("service %s: scalable target deregistered, not deleted (run delete again to finish): %w", r.Name, ctx.Err())
+			return
+		}
+	}
 	if r.Desired > 0 {
 		sctx, cancel := sent(ctx)
 		_, err := d.API.UpdateService(sctx, &awsecs.UpdateServiceInput{Cluster: aws.String(o.Cluster), Service: aws.String(r.Name), DesiredCount: aws.Int32(0)})
@@ -278,6 +320,9 @@ func WriteDeleteText(w io.Writer, results []DeleteResult, dryRun bool) error {
 				fmt.Fprintf(&b, "%s: no such service in cluster %s; nothing to delete\n", r.Name, r.Cluster)
 			}
 		case WouldDelete:
+			if t := r.ScalableTarget; t != nil {
+				fmt.Fprintf(&b, "%s: would deregister its scalable target (min %d, max %d) and its scaling policies\n", r.Name, t.Min, t.Max)
+			}
 			if r.Desired > 0 {
 				fmt.Fprintf(&b, "%s: would scale to 0 (desired %d, running %d, %s), delete it and wait until it is INACTIVE\n", r.Name, r.Desired, r.Running, rev)
 			} else {

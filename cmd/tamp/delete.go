@@ -20,7 +20,11 @@ func (c *DeleteCmd) Run(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
-	d := &ecs.ServiceDeleter{API: api, Progress: func(service, line string) { fmt.Fprintf(a.stderr, "%s: %s\n", service, line) }}
+	scaling, err := a.clients.Scaling(ctx, p.Region)
+	if err != nil {
+		return err
+	}
+	d := &ecs.ServiceDeleter{API: api, Scaling: scaling, Progress: func(service, line string) { fmt.Fprintf(a.stderr, "%s: %s\n", service, line) }}
 	if !c.Force {
 		// Every service is confirmed before the first one changes.
 		prompt := term.NewPrompter(os.Stdin, a.stderr)

@@ -91,6 +91,7 @@ func TestDelete(t *testing.T) {
       "desired": 1,
       "running": 1,
       "action": "deleted",
+      "scalable_target_deregistered": false,
       "scaled_down": true
     }
   ]
@@ -98,6 +99,40 @@ func TestDelete(t *testing.T) {
 `,
 			stderr: "web: scaled to 0 (was 1)\nweb: deleted; waiting until it is INACTIVE\n",
 			ecs:    deleted, check: serviceStatus("INACTIVE"),
+		},
+		{
+			name: "auto scaling: its scalable target goes first, so no policy scales it up again", args: []string{"delete", "--force"},
+			setup: func(t *testing.T, f *fakeClients) {
+				deployedV1(t, f)
+				f.scale.AddTarget("app", "web", 1, 4, "cpu")
+			},
+			stderr: "web: scalable target deregistered (min 1, max 4), its scaling policies with it\n" +
+				"web: scaled to 0 (was 1)\nweb: deleted; waiting until it is INACTIVE\nweb: deleted (INACTIVE)\n",
+			ecs: deleted,
+			check: func(t *testing.T, f *fakeClients, r result) {
+				serviceStatus("INACTIVE")(t, f, r)
+				if _, ok := f.scale.Target("app", "web"); ok {
+					t.Error("the scalable target is still registered")
+				}
+				checkCalls(t, "Application Auto Scaling", f.scale.CallCounts(),
+					map[string]int{"DescribeScalableTargets": 1, "DescribeScalingPolicies": 1, "DeregisterScalableTarget": 1})
+			},
+		},
+		{
+			name: "auto scaling in a dry run", args: []string{"delete", "--dry-run"},
+			setup: func(t *testing.T, f *fakeClients) {
+				deployedV1(t, f)
+				f.scale.AddTarget("app", "web", 1, 4, "cpu")
+			},
+			stderr: "web: would deregister its scalable target (min 1, max 4) and its scaling policies\n" +
+				"web: would scale to 0 (desired 1, running 1, web:1), delete it and wait until it is INACTIVE\n" +
+				"dry run: nothing was changed\n",
+			ecs: map[string]int{"DescribeServices": 1},
+			check: func(t *testing.T, f *fakeClients, r result) {
+				if _, ok := f.scale.Target("app", "web"); !ok {
+					t.Error("the dry run deregistered the scalable target")
+				}
+			},
 		},
 		{
 			name: "a service scaled to 0 already is only deleted", setup: func(t *testing.T, f *fakeClients) {
