@@ -91,15 +91,10 @@ func Load(ctx context.Context, path string, opts Options) (*Project, error) {
 	r.funcs = funcs
 
 	r.prefetchProject(ctx, abs, opts.Only)
-	text, format, err := r.Text(abs)
+	cfg, source, err := r.readConfig(abs)
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := decodeConfig(abs, text)
-	if err != nil {
-		return nil, err
-	}
-	cfg.Path, cfg.Dir = abs, filepath.Dir(abs)
 	if opts.Region != "" {
 		cfg.Region = opts.Region
 	}
@@ -116,7 +111,7 @@ func Load(ctx context.Context, path string, opts Options) (*Project, error) {
 		return nil, err
 	}
 	cfg.setDefaults()
-	return &Project{Config: cfg, renderer: r, source: &Source{Path: abs, Text: text, Format: format, Jsonnet: isJsonnet(abs)}}, nil
+	return &Project{Config: cfg, renderer: r, source: source}, nil
 }
 
 // prefetchProject collects the values the config and the definition files
@@ -296,6 +291,21 @@ func checkRequiredVersion(path, constraint, current string) error {
 		return fmt.Errorf("%s: required_version %q is not met by tamp %s; install a matching tamp", path, constraint, current)
 	}
 	return nil
+}
+
+// readConfig renders and decodes the config file at abs: the config, its
+// paths set, and its rendered source.
+func (r *Renderer) readConfig(abs string) (*Config, *Source, error) {
+	text, format, err := r.Text(abs)
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg, err := decodeConfig(abs, text)
+	if err != nil {
+		return nil, nil, err
+	}
+	cfg.Path, cfg.Dir = abs, filepath.Dir(abs)
+	return cfg, &Source{Path: abs, Text: text, Format: format, Jsonnet: isJsonnet(abs)}, nil
 }
 
 // fold turns the ecspresso one-service form into the multi-service form.

@@ -63,15 +63,10 @@ func Peek(ctx context.Context, path string, opts Options) (*Project, error) {
 	}
 	r.funcs = funcs.stubbed()
 
-	text, format, err := r.Text(abs)
+	cfg, source, err := r.readConfig(abs)
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := decodeConfig(abs, text)
-	if err != nil {
-		return nil, err
-	}
-	cfg.Path, cfg.Dir = abs, filepath.Dir(abs)
 	if err := cfg.fold(); err != nil {
 		return nil, err
 	}
@@ -79,7 +74,7 @@ func Peek(ctx context.Context, path string, opts Options) (*Project, error) {
 		return nil, err
 	}
 	cfg.setDefaults()
-	return &Project{Config: cfg, renderer: r, source: &Source{Path: abs, Text: text, Format: format, Jsonnet: isJsonnet(abs)}}, nil
+	return &Project{Config: cfg, renderer: r, source: source}, nil
 }
 
 // stubbed is f with every function returning an empty string, under the
