@@ -162,23 +162,32 @@ func (r *Rollout) Scale(ctx context.Context, o ScaleOptions) error {
 				strings.Join(missing, ", "), map[bool]string{true: "has", false: "have"}[len(missing) == 1])
 		}
 	}
+	return r.withScaling(ctx, o.Cluster, o.Services, o.Scaling, func() error {
+		for _, name := range slices.Sorted(maps.Keys(targets)) {
+			if err := r.Scaling.SetCapacity(ctx, targets[name], o.Min, o.Max); err != nil {
+				return err
+			}
+		}
+		if o.Tasks == nil {
+			return nil
+		}
+		return r.Deployer.Scale(ctx, o.Cluster, o.Services, *o.Tasks, o.NoWait, o.Timeout)
+	})
+}
+
+// withScaling makes a change with the services' auto scaling suspended
+// around it (o.Suspend) and restored, or resumed (o.Resume), after it,
+// whatever its outcome. A deploy suspends later, once every input is
+// checked (Deploy's Prove hook), and restores the same way.
+func (r *Rollout) withScaling(ctx context.Context, cluster string, names []string, o ScalingOptions, change func() error) error {
 	var restore func(context.Context) error
-	if o.Scaling.Suspend && r.Scaling != nil {
+	if o.Suspend && r.Scaling != nil {
 		var err error
-		if restore, err = r.suspend(ctx, o.Cluster, o.Services); err != nil {
-			return errors.Join(err, r.afterScaling(ctx, o.Cluster, o.Services, o.Scaling, restore))
+		if restore, err = r.suspend(ctx, cluster, names); err != nil {
+			return errors.Join(err, r.afterScaling(ctx, cluster, names, o, restore))
 		}
 	}
-	var err error
-	for _, name := range slices.Sorted(maps.Keys(targets)) {
-		if err = r.Scaling.SetCapacity(ctx, targets[name], o.Min, o.Max); err != nil {
-			break
-		}
-	}
-	if err == nil && o.Tasks != nil {
-		err = r.Deployer.Scale(ctx, o.Cluster, o.Services, *o.Tasks, o.NoWait, o.Timeout)
-	}
-	return errors.Join(err, r.afterScaling(ctx, o.Cluster, o.Services, o.Scaling, restore))
+	return errors.Join(change(), r.afterScaling(ctx, cluster, names, o, restore))
 }
 
 // suspend suspends the auto scaling of services (names) that have a
@@ -267,17 +276,16 @@ type Move struct {
 func (r *Rollout) Rollback(ctx context.Context, o RollbackOptions) (RolledBack, error) {
 	deregister := o.Deregister
 	o.Deregister = false // last, below: after the schedules moved off those revisions
-	var restore func(context.Context) error
-	if o.Scaling.Suspend && r.Scaling != nil && !o.DryRun {
+	scaling := o.Scaling
+	if o.DryRun {
+		scaling = ScalingOptions{} // a dry run changes nothing
+	}
+	var results []ecs.RollbackResult
+	err := r.withScaling(ctx, o.Cluster, o.Services, scaling, func() error {
 		var err error
-		if restore, err = r.suspend(ctx, o.Cluster, o.Services); err != nil {
-			return RolledBack{}, errors.Join(err, r.afterScaling(ctx, o.Cluster, o.Services, o.Scaling, restore))
-		}
-	}
-	results, err := r.Deployer.Rollback(ctx, o.Services, o.RollbackOptions)
-	if !o.DryRun {
-		err = errors.Join(err, r.afterScaling(ctx, o.Cluster, o.Services, o.Scaling, restore))
-	}
+		results, err = r.Deployer.Rollback(ctx, o.Services, o.RollbackOptions)
+		return err
+	})
 	out := RolledBack{Services: results}
 	if err == nil && o.Repoint && r.Scheduled != nil && !o.DryRun && !o.NoWait {
 		err = r.repointBack(ctx, &out, o.Standalone)

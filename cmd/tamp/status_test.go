@@ -252,6 +252,23 @@ func TestAutoScaling(t *testing.T) {
 			ecs: map[string]int{"DescribeServices": 1},
 		},
 		{
+			name: "rollback --suspend-auto-scaling: suspended around the rollback, then as it was",
+			setup: func(t *testing.T, f *fakeClients) {
+				scaledV1(t, f)
+				t.Setenv("IMAGE_TAG", "v2")
+				f.mustRun(t, "deploy")
+			},
+			args: []string{"rollback", "--suspend-auto-scaling"},
+			stderr: "web: auto scaling suspended (min 1, max 4)\n" +
+				"web: updated, deploying web:1\n" +
+				"HH:MM:SS web: event: (service web) has reached a steady state.\n" +
+				"HH:MM:SS web: web:1 COMPLETED desired 1 pending 0 running 1 failed 0\n" +
+				"web: auto scaling active again\n" +
+				"web: rolled back web:2 -> web:1\n",
+			ecs:   map[string]int{"DescribeServices": 2, "ListTaskDefinitions": 1, "UpdateService": 1},
+			check: suspendedThenRestored,
+		},
+		{
 			name:   "--keep-auto-scaling-suspended alone is refused",
 			args:   []string{"deploy", "--keep-auto-scaling-suspended"},
 			code:   1,
