@@ -80,8 +80,8 @@ var everything = Suspension{DynamicIn: true, DynamicOut: true, Scheduled: true}
 func scalingResourceID(cluster, service string) string { return "service/" + cluster + "/" + service }
 
 // ScalableTargets describes the scalable targets of services (names) in
-// cluster, with their scaling policies' names; a service without one is
-// absent from the map.
+// cluster; a service without one is absent from the map. Their policies
+// are read only when asked (ScalingPolicies): a deploy needs none.
 func ScalableTargets(ctx context.Context, api ScalingAPI, cluster string, services []string) (map[string]*ScalableTarget, error) {
 	out := map[string]*ScalableTarget{}
 	byID := map[string]string{}
@@ -113,13 +113,18 @@ func ScalableTargets(ctx context.Context, api ScalingAPI, cluster string, servic
 			}
 		}
 	}
-	for _, st := range out {
+	return out, nil
+}
+
+// ScalingPolicies adds the names of each target's scaling policies.
+func ScalingPolicies(ctx context.Context, api ScalingAPI, targets map[string]*ScalableTarget) error {
+	for _, st := range targets {
 		var token *string
 		for {
 			page, err := api.DescribeScalingPolicies(ctx, &aas.DescribeScalingPoliciesInput{ServiceNamespace: aastypes.ServiceNamespaceEcs,
 				ResourceId: aws.String(st.ResourceID), ScalableDimension: desiredCountDimension, NextToken: token})
 			if err != nil {
-				return nil, fmt.Errorf("scaling policies of %s: %w", st.Service, err)
+				return fmt.Errorf("scaling policies of %s: %w", st.Service, err)
 			}
 			for _, p := range page.ScalingPolicies {
 				st.Policies = append(st.Policies, aws.ToString(p.PolicyName))
@@ -129,7 +134,7 @@ func ScalableTargets(ctx context.Context, api ScalingAPI, cluster string, servic
 			}
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // AutoScaling changes services' scalable targets.

@@ -128,6 +128,9 @@ func (d *ServiceDeleter) Delete(ctx context.Context, names []string, o DeleteOpt
 			}
 		}
 		targets, err := ScalableTargets(ctx, d.Scaling, o.Cluster, present)
+		if err == nil {
+			err = ScalingPolicies(ctx, d.Scaling, targets)
+		}
 		if err != nil {
 			return nil, err
 		}

@@ -185,6 +185,9 @@ func (a *app) scalingStatus(ctx context.Context, p *config.Project, statuses []e
 		return err
 	}
 	scaled, err := ecs.AutoScaled(ctx, api, ecs.ClusterName(p.Cluster), names)
+	if err == nil {
+		err = ecs.ScalingPolicies(ctx, api, scaled)
+	}
 	for i := range statuses {
 		statuses[i].AutoScaling = scaled[statuses[i].Name]
 	}
