@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -36,7 +37,11 @@ func TestQuerySignsRetriesAndDecodes(t *testing.T) {
 			form.Get("Version") != "2010-05-08" || form.Get("RoleName") != "app" {
 			t.Errorf("request: auth %q form %v", auth, form)
 		}
-		switch attempts.Add(1) {
+		n := attempts.Add(1)
+		if got, want := r.Header.Get("Amz-Sdk-Request"), fmt.Sprintf("attempt=%d; max=%d", n, MaxAttempts); got != want {
+			t.Errorf("attempt %d: amz-sdk-request %q, want %q", n, got, want)
+		}
+		switch n {
 		case 1:
 			w.WriteHeader(http.StatusServiceUnavailable)
 		case 2:

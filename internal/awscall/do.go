@@ -89,6 +89,8 @@ func (c *Client) Do(ctx context.Context, r Request) (resp *http.Response, err er
 		if err := c.signer().SignHTTP(ctx, creds, req, payloadHash, c.Service.SigningName, signingRegion, time.Now()); err != nil {
 			return nil, err
 		}
+		// Unsigned, as the SDK sends it: which attempt this is.
+		req.Header.Set("Amz-Sdk-Request", fmt.Sprintf("attempt=%d; max=%d", attempt+1, MaxAttempts))
 		resp, err := client.Do(req)
 		if err != nil {
 			if ctx.Err() != nil {

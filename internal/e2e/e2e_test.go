@@ -151,7 +151,7 @@ func cmdCalls(ts *testscript.TestScript, neg bool, args []string) {
 		}
 	}
 	if (got == want) == neg {
-		ts.Fatalf("calls %s: got %d, want %s%d; all calls:\n%s", args[0], got, map[bool]string{true: "not ", false: ""}[neg], want, Summary(counts))
+		ts.Fatalf("calls %s: got %d, want %s%d; all calls:\n%s\nretried attempts (not counted):\n%s", args[0], got, map[bool]string{true: "not ", false: ""}[neg], want, Summary(counts), Summary(proxyOf(ts).Retries()))
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"maps"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -19,16 +20,21 @@ import (
 // Proxy stands between tamp and moto. It sends every request to one AWS
 // account of its own (moto keeps accounts apart), so tests can run side by
 // side on one moto, and it counts calls by operation ("ecs.RegisterTaskDefinition")
-// and keeps them in the order they came.
+// and keeps them in the order they came. A call is counted once however
+// often the client tried it: a retry (an attempt after the first, as the
+// SDK and tamp's signed caller number them in amz-sdk-request) is counted
+// apart, so a dropped connection on a loaded machine does not change a
+// test's call budget.
 type Proxy struct {
 	URL     string
 	Account string
 
-	server *http.Server
-	ln     net.Listener
-	mu     sync.Mutex
-	counts map[string]int
-	log    []string // operations in the order they came
+	server  *http.Server
+	ln      net.Listener
+	mu      sync.Mutex
+	counts  map[string]int
+	retries map[string]int // attempts after the first, by operation
+	log     []string       // operations in the order they came
 
 	faults   Faults
 	latency  time.Duration // added to every call, as a typical AWS round trip
@@ -105,7 +111,7 @@ func NewProxy(upstream, account string) (*Proxy, error) {
 		return nil, err
 	}
 	p := &Proxy{URL: "http://" + ln.Addr().String(), Account: account, ln: ln, counts: map[string]int{},
-		rng: rand.New(rand.NewPCG(1, 2)), injected: map[string]int{}}
+		retries: map[string]int{}, rng: rand.New(rand.NewPCG(1, 2)), injected: map[string]int{}}
 	rp := httputil.NewSingleHostReverseProxy(target)
 	p.server = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(r.Body)
@@ -114,7 +120,7 @@ func NewProxy(upstream, account string) (*Proxy, error) {
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
-		p.count(Operation(r, body))
+		p.count(Operation(r, body), retried(r))
 		p.mu.Lock()
 		latency := p.latency
 		p.mu.Unlock()
@@ -143,9 +149,13 @@ func NewProxy(upstream, account string) (*Proxy, error) {
 // Close stops the proxy.
 func (p *Proxy) Close() { p.server.Close() }
 
-func (p *Proxy) count(op string) {
+func (p *Proxy) count(op string, retry bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if retry {
+		p.retries[op]++
+		return
+	}
 	p.counts[op]++
 	p.log = append(p.log, op)
 }
@@ -154,11 +164,26 @@ func (p *Proxy) count(op string) {
 func (p *Proxy) Counts() map[string]int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	out := make(map[string]int, len(p.counts))
-	for k, v := range p.counts {
-		out[k] = v
+	return maps.Clone(p.counts)
+}
+
+// Retries returns how many attempts after the first each operation took
+// since the last Reset.
+func (p *Proxy) Retries() map[string]int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return maps.Clone(p.retries)
+}
+
+// retried tells an attempt after the first from its amz-sdk-request header
+// ("attempt=2; max=3").
+func retried(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Amz-Sdk-Request"), ";") {
+		if n, ok := strings.CutPrefix(strings.TrimSpace(part), "attempt="); ok {
+			return n != "1"
+		}
 	}
-	return out
+	return false
 }
 
 // Calls returns the operations seen since the last Reset, in the order
@@ -174,6 +199,7 @@ func (p *Proxy) ResetCounts() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.counts = map[string]int{}
+	p.retries = map[string]int{}
 	p.log = nil
 }
 
