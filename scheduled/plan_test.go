@@ -315,3 +315,20 @@ func TestApplyReportsFailures(t *testing.T) {
 		t.Errorf("cancelled: %v, %v, calls %v", done, err, api.CallCounts())
 	}
 }
+
+func TestAppliedString(t *testing.T) {
+	for _, c := range []struct {
+		a    Applied
+		want string
+	}{
+		{Applied{Created: 1, Unchanged: 2}, "scheduled: 1 created, 0 updated, 2 unchanged"},
+		{Applied{Updated: 1, Left: 1}, "scheduled: 0 created, 1 updated, 0 unchanged; 1 owned schedule not in the config was left (--prune deletes them)"},
+		{Applied{Left: 3}, "scheduled: 0 created, 0 updated, 0 unchanged; 3 owned schedules not in the config were left (--prune deletes them)"},
+		{Applied{Deleted: 2, Pruned: true, Left: 2}, "scheduled: 0 created, 0 updated, 0 unchanged, 2 deleted"},
+		{Applied{NotStarted: 2}, "scheduled: 0 created, 0 updated, 0 unchanged; interrupted: 2 not started (run the sync again to finish)"},
+	} {
+		if got := c.a.String(); got != c.want {
+			t.Errorf("%+v:\n got %q\nwant %q", c.a, got, c.want)
+		}
+	}
+}

@@ -138,7 +138,11 @@ func (a Applied) String() string {
 	if a.Pruned {
 		msg += fmt.Sprintf(", %d deleted", a.Deleted)
 	} else if a.Left > 0 {
-		msg += fmt.Sprintf("; %d owned schedules not in the config were left (--prune deletes them)", a.Left)
+		noun, verb := "schedules", "were"
+		if a.Left == 1 {
+			noun, verb = "schedule", "was"
+		}
+		msg += fmt.Sprintf("; %d owned %s not in the config %s left (--prune deletes them)", a.Left, noun, verb)
 	}
 	if a.NotStarted > 0 {
 		msg += fmt.Sprintf("; interrupted: %d not started (run the sync again to finish)", a.NotStarted)
