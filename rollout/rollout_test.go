@@ -326,7 +326,7 @@ func TestStartedAndDeployedText(t *testing.T) {
 		{Name: "api", Err: errors.New("failed"), RolledBackTo: fakeaws.TaskDefinitionARN("api", 1)},
 	}, Scheduled: &scheduled.Applied{Updated: 2, Unchanged: 1, Left: 1}}.WriteText(&b)
 	if want := "web: deployed web:3\napi: rolled back to api:1 after the failure\n" +
-		"scheduled: 0 created, 2 updated, 1 unchanged; 1 owned schedules not in the config were left (--prune deletes them)\n"; b.String() != want {
+		"scheduled: 0 created, 2 updated, 1 unchanged; 1 owned schedule not in the config was left (--prune deletes them)\n"; b.String() != want {
 		t.Errorf("text %q, want %q", b.String(), want)
 	}
 }

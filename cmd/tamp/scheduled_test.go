@@ -269,7 +269,7 @@ func TestScheduledSync(t *testing.T) {
 		{
 			name:  "an owned schedule the config no longer lists is left without --prune",
 			setup: syncedWithOld, args: []string{"scheduled", "sync"},
-			stderr:    "scheduled: 0 created, 0 updated, 2 unchanged; 1 owned schedules not in the config were left (--prune deletes them)\n",
+			stderr:    "scheduled: 0 created, 0 updated, 2 unchanged; 1 owned schedule not in the config was left (--prune deletes them)\n",
 			ecs:       twoDescribed,
 			scheduler: map[string]int{"ListSchedules": 1, "GetSchedule": 3},
 			check:     schedules(map[string]string{"old": batch(1) + " ENABLED"}),
