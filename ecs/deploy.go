@@ -139,8 +139,10 @@ type plan struct {
 	tagAdd []types.Tag
 	tagDel []string
 	// shift is the revision a CODE_DEPLOY service goes to through
-	// CodeDeploy ("" when it stays).
-	shift string
+	// CodeDeploy ("" when it stays), and target the service as that
+	// deployment leaves it (its AppSpec is built from it).
+	shift  string
+	target *types.Service
 }
 
 // Deploy makes every service in defs match the config. Task definitions
@@ -392,8 +394,9 @@ func planService(s *Service, current *types.Service, arn string, opts DeployOpti
 	if codeDeployed(current) {
 		// CodeDeploy's fields go through the deployment; the others (desired
 		// count, tags, health check grace period ...) through UpdateService.
-		if update.TaskDefinition != nil || opts.ForceNew {
-			p.shift = arn
+		target, owned := codeDeployTarget(current, update)
+		if update.TaskDefinition != nil || opts.ForceNew || owned {
+			p.shift, p.target = arn, target
 		}
 		update.TaskDefinition, update.LoadBalancers, update.NetworkConfiguration = nil, nil, nil
 		update.PlatformVersion, update.CapacityProviderStrategy, update.ForceNewDeployment = nil, nil, false
@@ -403,6 +406,32 @@ func planService(s *Service, current *types.Service, arn string, opts DeployOpti
 		p.update = update
 	}
 	return p, nil
+}
+
+// codeDeployTarget is current as a CodeDeploy deployment should leave it:
+// with the load balancer's container, network configuration, platform
+// version and capacity provider strategy that update changes (what an
+// AppSpec carries), and whether it changes any of them.
+func codeDeployTarget(current *types.Service, update *awsecs.UpdateServiceInput) (*types.Service, bool) {
+	target := *current
+	owned := false
+	// An AppSpec names the container and port; the target groups are the
+	// deployment group's, so a change of those alone starts no deployment.
+	if lbs := update.LoadBalancers; lbs != nil && (len(current.LoadBalancers) == 0 || len(lbs) == 0 ||
+		aws.ToString(lbs[0].ContainerName) != aws.ToString(current.LoadBalancers[0].ContainerName) ||
+		aws.ToInt32(lbs[0].ContainerPort) != aws.ToInt32(current.LoadBalancers[0].ContainerPort)) {
+		target.LoadBalancers, owned = lbs, true
+	}
+	if update.NetworkConfiguration != nil {
+		target.NetworkConfiguration, owned = update.NetworkConfiguration, true
+	}
+	if update.PlatformVersion != nil {
+		target.PlatformVersion, owned = update.PlatformVersion, true
+	}
+	if update.CapacityProviderStrategy != nil {
+		target.CapacityProviderStrategy, owned = update.CapacityProviderStrategy, true
+	}
+	return &target, owned
 }
 
 // changedFields are the top-level fields (other than tags) of after whose
@@ -535,7 +564,7 @@ func (d *Deployer) shift(ctx context.Context, p *plan, res ServiceResult, opts D
 		wctx, cancel = context.WithTimeout(ctx, opts.Timeout)
 		defer cancel()
 	}
-	cd, err := d.CodeDeploy.Deploy(wctx, p.remote, p.shift, opts)
+	cd, err := d.CodeDeploy.Deploy(wctx, p.target, p.shift, opts)
 	if cd.ID != "" {
 		res.CodeDeployment = &cd
 	}

@@ -104,11 +104,34 @@ def _appspec(revision):
     try:
         doc = yaml.safe_load(content) or {}
     except yaml.YAMLError:
-        return None, []
+        return None, [], {}
     resources = doc.get("Resources") or [{}]
     props = (next(iter(resources[0].values()), {}) or {}).get("Properties") or {}
     hooks = [(event, fn) for h in doc.get("Hooks") or [] for event, fn in h.items()]
-    return props.get("TaskDefinition"), hooks
+    return props.get("TaskDefinition"), hooks, props
+
+
+def _replace(service, props):
+    """What a replacement task set (and, once it is primary, the service)
+    takes from the AppSpec besides the task definition: the platform
+    version, the awsvpc network configuration and the load balancer's
+    container and port."""
+    if props.get("PlatformVersion"):
+        service.platform_version = props["PlatformVersion"]
+    vpc = (props.get("NetworkConfiguration") or {}).get("AwsvpcConfiguration")
+    if vpc:
+        conf = {"subnets": list(vpc.get("Subnets") or [])}
+        if vpc.get("SecurityGroups"):
+            conf["securityGroups"] = list(vpc["SecurityGroups"])
+        if vpc.get("AssignPublicIp"):
+            conf["assignPublicIp"] = vpc["AssignPublicIp"]
+        service.network_configuration = {"awsvpcConfiguration": conf}
+    info = props.get("LoadBalancerInfo") or {}
+    if info and service.load_balancers:
+        first = dict(service.load_balancers[0])
+        first["containerName"] = info.get("ContainerName", first.get("containerName"))
+        first["containerPort"] = int(info.get("ContainerPort", first.get("containerPort") or 0))
+        service.load_balancers = [first] + list(service.load_balancers[1:])
 
 
 def _rollback_on(deployment, group, event):
@@ -150,9 +173,9 @@ def _settle(deployment, account, region):
         return
     group = deployment.deployment_group
     backend, service = _ecs_service(account, region, group)
-    td, hooks = _appspec(deployment.revision)
+    td, hooks, props = _appspec(deployment.revision)
     state = {"started": _epoch(), "events": {e: "Pending" for e in EVENTS}, "diagnostics": {}, "service": service,
-             "original": service.task_definition if service else None, "replacement": td}
+             "original": service.task_definition if service else None, "replacement": td, "props": props}
     deployment._tamp = state
     deployment.status = "InProgress"
     outcome = _Run.outcome(backend, td) if backend and td else "complete"
@@ -199,6 +222,7 @@ def _shift(state, done, back=False):
         return
     if done:
         service.task_definition = replacement
+        _replace(service, state.get("props") or {})
         service.task_sets[:] = [_task_set(service, replacement, "PRIMARY", 100.0, "Green")]
         return
     service.task_sets[:] = [_task_set(service, original, "ACTIVE", 0.0, "Blue"),
