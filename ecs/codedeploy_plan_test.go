@@ -31,9 +31,13 @@ func TestCodeDeployTarget(t *testing.T) {
 		{"platform version", awsecs.UpdateServiceInput{PlatformVersion: aws.String("1.3.0")}, true,
 			func(s *types.Service) bool { return aws.ToString(s.PlatformVersion) == "1.3.0" }},
 		{"subnets", awsecs.UpdateServiceInput{NetworkConfiguration: vpc("subnet-b")}, true,
-			func(s *types.Service) bool { return s.NetworkConfiguration.AwsvpcConfiguration.Subnets[0] == "subnet-b" }},
+			func(s *types.Service) bool {
+				return s.NetworkConfiguration.AwsvpcConfiguration.Subnets[0] == "subnet-b"
+			}},
 		{"capacity providers", awsecs.UpdateServiceInput{CapacityProviderStrategy: []types.CapacityProviderStrategyItem{{CapacityProvider: aws.String("FARGATE_SPOT"), Weight: 1}}}, true,
-			func(s *types.Service) bool { return aws.ToString(s.CapacityProviderStrategy[0].CapacityProvider) == "FARGATE_SPOT" }},
+			func(s *types.Service) bool {
+				return aws.ToString(s.CapacityProviderStrategy[0].CapacityProvider) == "FARGATE_SPOT"
+			}},
 		{"container port", awsecs.UpdateServiceInput{LoadBalancers: lb("blue", "app", 9090)}, true,
 			func(s *types.Service) bool { return aws.ToInt32(s.LoadBalancers[0].ContainerPort) == 9090 }},
 		{"target group alone", awsecs.UpdateServiceInput{LoadBalancers: lb("green", "app", 8080)}, false,
