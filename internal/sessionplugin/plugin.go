@@ -14,7 +14,6 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
-	"syscall"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsecs "github.com/aws/aws-sdk-go-v2/service/ecs"
@@ -54,8 +53,10 @@ func (p *Plugin) Run(ctx context.Context, args []string) error {
 	}
 	cmd := exec.Command(path, args...) // not cut short by ctx: the session's keys are its own
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = p.Stdin, p.Stdout, p.Stderr
-	signal.Ignore(syscall.SIGQUIT, syscall.SIGTSTP)
-	defer signal.Reset(syscall.SIGQUIT, syscall.SIGTSTP)
+	if len(sessionSignals) > 0 { // with none, Ignore and Reset would take every signal
+		signal.Ignore(sessionSignals...)
+		defer signal.Reset(sessionSignals...)
+	}
 	err = cmd.Run()
 	var exit *exec.ExitError
 	if errors.As(err, &exit) {
