@@ -144,8 +144,19 @@ func (c *DeployCmd) Run(ctx context.Context, a *app) error {
 		fmt.Fprintln(a.stderr, done.Scheduled)
 	}
 	if a.Output == "json" {
+		// Lists even when empty: a failed proof leaves no service result,
+		// a deploy with canaries alone no pre-deploy task.
+		if done.Services == nil {
+			done.Services = []ecs.ServiceResult{}
+		}
 		doc := map[string]any{"services": done.Services}
 		if !proofs.Empty() {
+			if done.Proved.Before == nil {
+				done.Proved.Before = []ecs.BeforeResult{}
+			}
+			if done.Proved.Canaries == nil {
+				done.Proved.Canaries = []*ecs.CanaryResult{}
+			}
 			doc["before"], doc["canaries"] = done.Proved.Before, done.Proved.Canaries
 		}
 		return errors.Join(err, writeJSON(a, doc))
