@@ -62,6 +62,9 @@ func (c *DeployCmd) Run(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
+	if c.Canary && c.SkipCanary {
+		return usageError{fmt.Errorf("--canary and --skip-canary exclude each other; give one")}
+	}
 	repoint := !c.NoScheduled && !c.NoWait && !c.DryRun
 	if c.Verify {
 		// What deploy touches: the services, and the scheduled tasks (with
@@ -87,9 +90,6 @@ func (c *DeployCmd) Run(ctx context.Context, a *app) error {
 		if r.Scheduled, err = a.syncer(ctx, 0); err != nil {
 			return err
 		}
-	}
-	if c.Canary && c.SkipCanary {
-		return usageError{fmt.Errorf("--canary and --skip-canary exclude each other; give one")}
 	}
 	scaling, err := c.autoScalingFlags.options()
 	if err != nil {
