@@ -179,9 +179,9 @@ type BeforeResult struct {
 
 // RunBefore runs a pre-deploy task and follows it to its end, as tamp run
 // does. Where it names a service of next (or that service's task
-// definition), it runs the revision the deploy is about to deploy;
-// otherwise the config task definition is registered (idempotently). A
-// task that does not exit 0 is a *ProofError.
+// definition), it runs the revision the deploy is about to deploy and
+// registers nothing; otherwise the config task definition is registered
+// (idempotently). A task that does not exit 0 is a *ProofError.
 func RunBefore(ctx context.Context, api API, run *TaskRun, defs *Definitions, b BeforeTask, next []NextRevision) BeforeResult {
 	res := BeforeResult{Field: b.Field, Name: b.Name(), Command: b.Spec.Command}
 	fail := func(err error) BeforeResult {
@@ -189,14 +189,15 @@ func RunBefore(ctx context.Context, api API, run *TaskRun, defs *Definitions, b 
 		res.Error = res.Err.Error()
 		return res
 	}
-	in, containers, watch, err := b.Spec.Prepare(ctx, api, defs)
-	if err != nil {
-		return fail(err)
-	}
+	spec := b.Spec
 	for _, n := range next {
 		if n.Service.Name == b.Name() && n.TaskDefinition != "" {
-			in.TaskDefinition = aws.String(n.TaskDefinition)
+			spec.Revision = n.TaskDefinition
 		}
+	}
+	in, containers, watch, err := spec.Prepare(ctx, api, defs)
+	if err != nil {
+		return fail(err)
 	}
 	res.TaskDefinition = aws.ToString(in.TaskDefinition)
 	r := *run

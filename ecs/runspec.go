@@ -122,6 +122,10 @@ type RunSpec struct {
 	// Watch is the container whose exit counts (default: the first
 	// essential one).
 	Watch string
+	// Revision, when set, is the revision (an ARN) to run in place of the
+	// config's, which is then not registered: a deploy's pre-deploy task
+	// runs the revision the deploy is about to deploy.
+	Revision string
 }
 
 // Prepare resolves the revision to run (a config task definition is
@@ -142,6 +146,9 @@ func (s RunSpec) Prepare(ctx context.Context, api API, defs *Definitions) (*awse
 			in.LaunchType, in.CapacityProviderStrategy, in.PlatformVersion = si.LaunchType, si.CapacityProviderStrategy, si.PlatformVersion
 			in.NetworkConfiguration, in.PlacementConstraints = si.NetworkConfiguration, si.PlacementConstraints
 		}
+	}
+	if s.Revision != "" {
+		ref = s.Revision
 	}
 	arn, containers, err := Runnable(ctx, api, defs, ref)
 	if err != nil {

@@ -117,3 +117,96 @@ func TestCanariesOfSeveralServicesRunAtOnce(t *testing.T) {
 		t.Errorf("a service changed")
 	}
 }
+
+// countedECS counts the canaries in flight: from RunTask to StopTask.
+type countedECS struct {
+	*fakeaws.ECS
+	mu       sync.Mutex
+	inFlight int
+	most     int
+}
+
+func (e *countedECS) RunTask(ctx context.Context, in *awsecs.RunTaskInput, opts ...func(*awsecs.Options)) (*awsecs.RunTaskOutput, error) {
+	e.mu.Lock()
+	e.inFlight++
+	e.most = max(e.most, e.inFlight)
+	e.mu.Unlock()
+	return e.ECS.RunTask(ctx, in, opts...)
+}
+
+func (e *countedECS) StopTask(ctx context.Context, in *awsecs.StopTaskInput, opts ...func(*awsecs.Options)) (*awsecs.StopTaskOutput, error) {
+	e.mu.Lock()
+	e.inFlight--
+	e.mu.Unlock()
+	return e.ECS.StopTask(ctx, in, opts...)
+}
+
+func (e *countedECS) over(bound int) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.inFlight > bound
+}
+
+// holdClock holds each sleep, for at most hold of real time, until more
+// canaries are in flight than the bound: a canary the bound should have
+// kept waiting has every chance to start meanwhile.
+type holdClock struct {
+	*fakeaws.Clock
+	api   *countedECS
+	bound int
+	hold  time.Duration
+}
+
+func (h holdClock) Sleep(ctx context.Context, d time.Duration) error {
+	for until := time.Now().Add(h.hold); time.Now().Before(until) && !h.api.over(h.bound); {
+		time.Sleep(time.Millisecond)
+	}
+	return h.Clock.Sleep(ctx, d)
+}
+
+// Canaries of several services run at most concurrency at once: with 1,
+// one after the other, the next starting only once the one before has
+// been stopped; with 2, two at a time.
+func TestCanariesKeepTheConcurrencyBound(t *testing.T) {
+	fake := fakeaws.NewECS()
+	names := []string{"web", "api", "worker"}
+	var next []ecs.NextRevision
+	for _, name := range names {
+		fake.AddTaskDefinition(types.TaskDefinition{Family: aws.String(name), ContainerDefinitions: []types.ContainerDefinition{{
+			Name: aws.String("app"), Image: aws.String(name + ":1"), HealthCheck: &types.HealthCheck{Command: []string{"CMD-SHELL", "true"}}}}})
+		next = append(next, ecs.NextRevision{Service: &ecs.Service{Name: name, Input: &awsecs.CreateServiceInput{}},
+			TaskDefinition: fakeaws.TaskDefinitionARN(name, 1), Changes: true})
+	}
+	fake.SetTaskRun("", fakeaws.TaskRun{Hang: true, Health: []types.HealthStatus{types.HealthStatusUnknown, types.HealthStatusHealthy}})
+	spec := ecs.CanarySpec{Tasks: 1, Timeout: ecs.DefaultCanaryTimeout}
+	for _, concurrency := range []int{1, 2} {
+		api := &countedECS{ECS: fake}
+		log := &lines{}
+		p := &Proofs{Canaries: map[string]ecs.CanarySpec{"web": spec, "api": spec, "worker": spec},
+			Canary: &ecs.Canary{API: api, Clock: holdClock{Clock: fakeaws.NewClock(), api: api, bound: concurrency, hold: 200 * time.Millisecond},
+				Progress: log.add}}
+		out := &Proved{}
+		if err := p.run(context.Background(), api, "c1", next, concurrency, out); err != nil || len(out.Canaries) != 3 {
+			t.Fatalf("concurrency %d: canaries %+v: %v", concurrency, out.Canaries, err)
+		}
+		for _, r := range out.Canaries {
+			if !r.Passed || !r.Stopped {
+				t.Errorf("concurrency %d: %+v", concurrency, r)
+			}
+		}
+		if api.most != concurrency {
+			t.Errorf("concurrency %d: %d canaries ran at once\n%s", concurrency, api.most, strings.Join(log.all, "\n"))
+		}
+		if concurrency == 1 {
+			for i := 1; i < len(names); i++ {
+				stopped, started := log.index(names[i-1]+": canary stopped"), log.index(names[i]+": canary "+names[i]+":1 started")
+				if stopped < 0 || started < stopped {
+					t.Errorf("%s started (line %d) before %s was stopped (line %d)\n%s", names[i], started, names[i-1], stopped, strings.Join(log.all, "\n"))
+				}
+			}
+		}
+	}
+	if running := fake.RunningTasks(); len(running) != 0 {
+		t.Errorf("left running: %v", running)
+	}
+}

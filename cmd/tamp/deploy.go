@@ -62,6 +62,9 @@ func (c *DeployCmd) Run(ctx context.Context, a *app) error {
 	if err != nil {
 		return err
 	}
+	if c.Canary && c.SkipCanary {
+		return usageError{fmt.Errorf("--canary and --skip-canary exclude each other; give one")}
+	}
 	repoint := !c.NoScheduled && !c.NoWait && !c.DryRun
 	if c.Verify {
 		// What deploy touches: the services, and the scheduled tasks (with
@@ -87,9 +90,6 @@ func (c *DeployCmd) Run(ctx context.Context, a *app) error {
 		if r.Scheduled, err = a.syncer(ctx, 0); err != nil {
 			return err
 		}
-	}
-	if c.Canary && c.SkipCanary {
-		return usageError{fmt.Errorf("--canary and --skip-canary exclude each other; give one")}
 	}
 	scaling, err := c.autoScalingFlags.options()
 	if err != nil {
@@ -144,8 +144,19 @@ func (c *DeployCmd) Run(ctx context.Context, a *app) error {
 		fmt.Fprintln(a.stderr, done.Scheduled)
 	}
 	if a.Output == "json" {
+		// Lists even when empty: a failed proof leaves no service result,
+		// a deploy with canaries alone no pre-deploy task.
+		if done.Services == nil {
+			done.Services = []ecs.ServiceResult{}
+		}
 		doc := map[string]any{"services": done.Services}
 		if !proofs.Empty() {
+			if done.Proved.Before == nil {
+				done.Proved.Before = []ecs.BeforeResult{}
+			}
+			if done.Proved.Canaries == nil {
+				done.Proved.Canaries = []*ecs.CanaryResult{}
+			}
 			doc["before"], doc["canaries"] = done.Proved.Before, done.Proved.Canaries
 		}
 		return errors.Join(err, writeJSON(a, doc))

@@ -161,3 +161,32 @@ func cmdTargetHealth(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("targets of %s: %v, want %s%v", args[0], seen, map[bool]string{true: "not ", false: ""}[neg], want)
 	}
 }
+
+// startedtasks CLUSTER STARTEDBY: writes to stdout, one a line and oldest
+// first, the revision (family:N) of each task of CLUSTER started by
+// STARTEDBY, running or stopped: what RunTask was asked to run. It
+// describes the tasks, which moves a running task's health checks along.
+func cmdStartedTasks(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: startedtasks CLUSTER STARTEDBY")
+	}
+	ctx := context.Background()
+	client := ecs.NewFromConfig(directConfig(ts))
+	var arns []string
+	for _, status := range []ecstypes.DesiredStatus{ecstypes.DesiredStatusRunning, ecstypes.DesiredStatusStopped} {
+		out, err := client.ListTasks(ctx, &ecs.ListTasksInput{Cluster: aws.String(args[0]), StartedBy: aws.String(args[1]), DesiredStatus: status})
+		ts.Check(err)
+		arns = append(arns, out.TaskArns...)
+	}
+	var tasks []ecstypes.Task
+	for chunk := range slices.Chunk(arns, 100) {
+		out, err := client.DescribeTasks(ctx, &ecs.DescribeTasksInput{Cluster: aws.String(args[0]), Tasks: chunk})
+		ts.Check(err)
+		tasks = append(tasks, out.Tasks...)
+	}
+	slices.SortStableFunc(tasks, func(a, b ecstypes.Task) int { return aws.ToTime(a.CreatedAt).Compare(aws.ToTime(b.CreatedAt)) })
+	for _, t := range tasks {
+		arn := aws.ToString(t.TaskDefinitionArn)
+		fmt.Fprintln(ts.Stdout(), arn[strings.LastIndexByte(arn, '/')+1:])
+	}
+}

@@ -98,6 +98,7 @@ func TestScripts(t *testing.T) {
 			"tasksrunning": cmdTasksRunning,
 			"callorder":    cmdCallOrder,
 			"targethealth": cmdTargetHealth,
+			"startedtasks": cmdStartedTasks,
 			"scrub":        cmdScrub,
 			"ecsrun":       cmdECSRun,
 		},

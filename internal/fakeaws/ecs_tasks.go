@@ -91,8 +91,18 @@ func (f *ECS) RunTask(ctx context.Context, in *awsecs.RunTaskInput, _ ...func(*a
 			LaunchType: in.LaunchType, StartedBy: in.StartedBy, Group: in.Group, Overrides: in.Overrides, Tags: in.Tags,
 			CreatedAt: aws.Time(f.now()),
 		}
+		bridged := td.NetworkMode == types.NetworkModeBridge || td.NetworkMode == types.NetworkModeHost
+		if bridged {
+			// Every bridge or host task of a cluster runs on its one
+			// container instance.
+			t.ContainerInstanceArn = aws.String(fmt.Sprintf("arn:aws:ecs:%s:%s:container-instance/%s/%032x", Region, Account, cluster, 1))
+		}
 		for _, c := range td.ContainerDefinitions {
-			t.Containers = append(t.Containers, types.Container{Name: c.Name, Image: c.Image, TaskArn: aws.String(arn), LastStatus: aws.String("PENDING")})
+			ct := types.Container{Name: c.Name, Image: c.Image, TaskArn: aws.String(arn), LastStatus: aws.String("PENDING")}
+			if bridged {
+				ct.NetworkBindings = bindings(td.NetworkMode, c.PortMappings, f.nextTask)
+			}
+			t.Containers = append(t.Containers, ct)
 		}
 		if nc := in.NetworkConfiguration; nc != nil && nc.AwsvpcConfiguration != nil {
 			// An ENI per task, with an address of its own.
@@ -105,6 +115,25 @@ func (f *ECS) RunTask(ctx context.Context, in *awsecs.RunTaskInput, _ ...func(*a
 		out.Tasks = append(out.Tasks, t)
 	}
 	return out, nil
+}
+
+// bindings are a bridge or host task's port bindings: host mode binds
+// the container port; bridge the mapping's host port, else one of the
+// ephemeral range, its own for each task.
+func bindings(mode types.NetworkMode, mappings []types.PortMapping, task int) []types.NetworkBinding {
+	var out []types.NetworkBinding
+	for i, pm := range mappings {
+		host := aws.ToInt32(pm.HostPort)
+		switch {
+		case mode == types.NetworkModeHost:
+			host = aws.ToInt32(pm.ContainerPort)
+		case host == 0:
+			host = int32(32768 + 10*task + i)
+		}
+		out = append(out, types.NetworkBinding{ContainerPort: pm.ContainerPort, HostPort: aws.Int32(host),
+			Protocol: types.TransportProtocolTcp, BindIP: aws.String("0.0.0.0")})
+	}
+	return out
 }
 
 // DescribeTasks moves each task one description along its script. Tasks
