@@ -74,15 +74,15 @@ func TestRollbackCodeDeployKeepsRevisionsTaskSetsRun(t *testing.T) {
 		// onLine moves the task sets as CodeDeploy does on that line.
 		onLine func(*fakeaws.ECS, string)
 		// inProgress: a CodeDeploy deployment of api:3 is going on.
-		inProgress    bool
-		to            int32
-		deregistered  []string
-		stoppedWanted bool
+		inProgress   bool
+		to           int32
+		deregistered []string
+		stopped      bool
 	}{
 		{
 			name: "stopped mid-deployment, not waited for: the replacement's PRIMARY task set still runs api:3",
 			rev:  2, sets: inProgress, inProgress: true, noWait: true,
-			to: 2, stoppedWanted: true,
+			to: 2, stopped: true,
 		},
 		{
 			name: "stopped mid-deployment: traffic is back on api:2, the replacement's ACTIVE task set still runs api:3",
@@ -92,7 +92,7 @@ func TestRollbackCodeDeployKeepsRevisionsTaskSetsRun(t *testing.T) {
 					moveTaskSets(e, taskSet("PRIMARY", 2), taskSet("ACTIVE", 3))
 				}
 			},
-			to: 2, stoppedWanted: true,
+			to: 2, stopped: true,
 		},
 		{
 			name: "stopped mid-deployment, the replacement gone: api:3 is deregistered",
@@ -102,7 +102,7 @@ func TestRollbackCodeDeployKeepsRevisionsTaskSetsRun(t *testing.T) {
 					moveTaskSets(e, taskSet("PRIMARY", 2))
 				}
 			},
-			to: 2, stoppedWanted: true, deregistered: []string{api(3)},
+			to: 2, stopped: true, deregistered: []string{api(3)},
 		},
 		{
 			name: "a new CodeDeploy deployment of api:2, not waited for: the PRIMARY task set still runs api:3",
@@ -132,8 +132,8 @@ func TestRollbackCodeDeployKeepsRevisionsTaskSetsRun(t *testing.T) {
 				t.Fatalf("rollback: %v (%+v)", err, res)
 			}
 			r := res[0]
-			if r.From != api(3) || r.To != api(tt.to) || r.Stopped != tt.stoppedWanted || !r.CodeDeploy {
-				t.Errorf("rollback %+v; want api:3 -> api:%d, stopped %v", r, tt.to, tt.stoppedWanted)
+			if r.From != api(3) || r.To != api(tt.to) || r.Stopped != tt.stopped || !r.CodeDeploy {
+				t.Errorf("rollback %+v; want api:3 -> api:%d, stopped %v", r, tt.to, tt.stopped)
 			}
 			if got := ecsAPI.Deregistered(); !slices.Equal(got, tt.deregistered) || r.Deregistered != (len(tt.deregistered) > 0) {
 				t.Errorf("deregistered %v (result says %v), want %v", got, r.Deregistered, tt.deregistered)

@@ -15,8 +15,8 @@ import (
 // CodeDeploy is an in-memory CodeDeploy for ECS blue/green deployments:
 // applications, deployment groups naming an ECS service, and deployments
 // that move through the ECS lifecycle events one event per GetDeployment,
-// succeeding, failing, hanging or stopped by an alarm where a test says. Make one with NewCodeDeploy; it
-// is safe for concurrent use.
+// succeeding, failing, hanging or stopped by an alarm where a test says.
+// Make one with NewCodeDeploy; it is safe for concurrent use.
 type CodeDeploy struct {
 	callLedger
 

@@ -309,7 +309,8 @@ func (f *ECS) advanceStage(st *serviceState, ours *fakeDeployment, r Rollout) {
 		f.endRollout(st, ours, Rollout{Fail: true}, "ECS deployment failed: a lifecycle hook failed.", "a lifecycle hook failed.")
 		return
 	}
-	if a := st.svc.DeploymentConfiguration.Alarms; a != nil && len(a.AlarmNames) > 0 && string(step.stage) == r.AlarmAt {
+	if c := st.svc.DeploymentConfiguration; c != nil && c.Alarms != nil && len(c.Alarms.AlarmNames) > 0 && string(step.stage) == r.AlarmAt {
+		a := c.Alarms
 		f.details[aws.ToString(st.svc.ServiceName)+"/"+aws.ToString(ours.d.Id)] = types.ServiceDeployment{
 			LifecycleStage: step.stage,
 			StatusReason:   aws.String(fmt.Sprintf("Service deployment rolled back because an alarm went off in %s.", step.stage)),
