@@ -3,6 +3,7 @@ package appspec_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -105,6 +106,88 @@ func TestDeployStopsAtStage(t *testing.T) {
 	// An ECS-native stage means the end for a CODE_DEPLOY service.
 	if st, err := appspec.ParseStage("BAKE_TIME"); err != nil || st != (appspec.Stage{}) {
 		t.Errorf("ParseStage(BAKE_TIME) = %+v, %v; want the end", st, err)
+	}
+}
+
+// budget is a clock whose sleeps return at once until n of them have
+// passed, then fail as a timeout would: a wait that never ends, bounded.
+type budget struct{ n int }
+
+func (*budget) Now() time.Time { return time.Now() }
+func (b *budget) Sleep(ctx context.Context, _ time.Duration) error {
+	if b.n--; b.n < 0 {
+		return context.DeadlineExceeded
+	}
+	return ctx.Err()
+}
+
+// --wait-until a lifecycle event returns once that event succeeded, with
+// the deployment going on; never with success when the event fails or
+// never succeeds.
+func TestDeployUntilLifecycleEvent(t *testing.T) {
+	group := appspec.Group{Application: "web-app", DeploymentGroup: "web-group"}
+	until, err := appspec.ParseStage("afterallowtesttraffic")
+	if err != nil || until != (appspec.Stage{Event: "AfterAllowTestTraffic"}) {
+		t.Fatalf("ParseStage = %+v, %v", until, err)
+	}
+	t.Run("returns at the event, before the deployment ends", func(t *testing.T) {
+		cd := codeDeploy()
+		var lines []string
+		res, err := appspec.Deploy(context.Background(), cd, []byte("x"), appspec.DeployOptions{
+			Group: group, Clock: instant{}, Until: until, Progress: func(l string) { lines = append(lines, l) },
+		})
+		if err != nil || res.Status != "InProgress" {
+			t.Fatalf("Deploy = %+v, %v; want it to return while the deployment is in progress", res, err)
+		}
+		var events []string
+		for _, l := range lines {
+			if strings.HasPrefix(l, "lifecycle event ") && strings.HasSuffix(l, ": Succeeded") {
+				events = append(events, strings.TrimSuffix(strings.TrimPrefix(l, "lifecycle event "), ": Succeeded"))
+			}
+		}
+		if want := appspec.LifecycleEvents[:5]; !slices.Equal(events, want) {
+			t.Errorf("events succeeded %v, want %v (and no later one)", events, want)
+		}
+		if cd.Stopped(res.DeploymentID) {
+			t.Error("returning at a stage stopped the deployment")
+		}
+	})
+	t.Run("the event fails: the deployment's failure", func(t *testing.T) {
+		cd := codeDeploy()
+		cd.FailAt("AfterAllowTestTraffic")
+		res, err := appspec.Deploy(context.Background(), cd, []byte("x"), appspec.DeployOptions{Group: group, Clock: instant{}, Until: until})
+		var failed *appspec.DeploymentFailedError
+		if !errors.As(err, &failed) || res.Status != "Failed" {
+			t.Errorf("Deploy = %+v, %v; want a DeploymentFailedError", res, err)
+		}
+	})
+	t.Run("the event never succeeds: no success", func(t *testing.T) {
+		cd := codeDeploy()
+		cd.HangAt("AfterAllowTestTraffic")
+		res, err := appspec.Deploy(context.Background(), cd, []byte("x"), appspec.DeployOptions{Group: group, Clock: &budget{n: 20}, Until: until})
+		if !errors.Is(err, context.DeadlineExceeded) || res.Status != "InProgress" {
+			t.Errorf("Deploy = %+v, %v; want the wait cut short by its bound, the deployment in progress", res, err)
+		}
+	})
+}
+
+// A deployment CodeDeploy stops (an alarm went off) and rolls back is a
+// failure, with CodeDeploy's reason and its rollback.
+func TestDeployStoppedAndRolledBack(t *testing.T) {
+	cd := codeDeploy()
+	cd.StopOnAlarmAt("AfterAllowTraffic", "web-5xx")
+	res, err := appspec.Deploy(context.Background(), cd, []byte("x"), appspec.DeployOptions{
+		Group: appspec.Group{Application: "web-app", DeploymentGroup: "web-group"}, Clock: instant{},
+		RollbackEvents: []string{"DEPLOYMENT_STOP_ON_ALARM"},
+	})
+	var failed *appspec.DeploymentFailedError
+	if !errors.As(err, &failed) || failed.Status != "Stopped" || res.Status != "Stopped" {
+		t.Fatalf("Deploy = %+v, %v; want a DeploymentFailedError for a Stopped deployment", res, err)
+	}
+	const want = "CodeDeploy deployment d-FAKE00001 stopped: ALARM_ACTIVE The deployment was stopped because alarm web-5xx went off during AfterAllowTraffic; " +
+		"CodeDeploy rolled the deployment back to the original task set"
+	if err.Error() != want {
+		t.Errorf("error\n%s\nwant\n%s", err, want)
 	}
 }
 

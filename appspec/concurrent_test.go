@@ -137,6 +137,43 @@ func TestDeployMixedStrategiesConcurrently(t *testing.T) {
 	}
 }
 
+// deployOnly deploys the named services of mixedWorld together, every
+// poll apart, and says how long it took.
+func deployOnly(tb testing.TB, poll time.Duration, names ...string) time.Duration {
+	tb.Helper()
+	d, defs, _ := mixedWorld(tb, poll, nil)
+	defs.Services = slices.DeleteFunc(defs.Services, func(s *ecs.Service) bool { return !slices.Contains(names, s.Name) })
+	start := time.Now()
+	res, err := d.Deploy(context.Background(), defs, ecs.DeployOptions{Cluster: "c", Until: ecs.UntilDeployed})
+	took := time.Since(start)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, r := range res {
+		if !r.Waited || r.Err != nil {
+			tb.Fatalf("%s: %+v", r.Name, r)
+		}
+	}
+	return took
+}
+
+// The three deployed together take about as long as the slowest alone:
+// the waits (polls 30 ms apart, 8 to 11 of them for each service) overlap.
+// One after the other would take the sum. The margins are wide so that a
+// busy machine does not fail it.
+func TestDeployMixedStrategiesTotalCloseToSlowest(t *testing.T) {
+	const poll = 30 * time.Millisecond
+	var slowest, sum time.Duration
+	for _, name := range []string{"web", "bg", "api"} {
+		took := deployOnly(t, poll, name)
+		slowest, sum = max(slowest, took), sum+took
+	}
+	together := deployOnly(t, poll, "web", "bg", "api")
+	if together > slowest*3/2 || together > sum*7/10 {
+		t.Errorf("together %v; alone: slowest %v, sum %v; want under 1.5x the slowest and 0.7x the sum", together, slowest, sum)
+	}
+}
+
 // BenchmarkDeployMixedStrategies measures a deploy of the three services
 // together against each one deployed alone, with every poll 20 ms apart
 // (the waits dominate, as they do against AWS): together/slowest is the
@@ -144,32 +181,16 @@ func TestDeployMixedStrategiesConcurrently(t *testing.T) {
 // 3 would be one after the other).
 func BenchmarkDeployMixedStrategies(b *testing.B) {
 	const poll = 20 * time.Millisecond
-	deploy := func(names ...string) time.Duration {
-		d, defs, _ := mixedWorld(b, poll, nil)
-		defs.Services = slices.DeleteFunc(defs.Services, func(s *ecs.Service) bool { return !slices.Contains(names, s.Name) })
-		start := time.Now()
-		res, err := d.Deploy(context.Background(), defs, ecs.DeployOptions{Cluster: "c", Until: ecs.UntilDeployed})
-		took := time.Since(start)
-		if err != nil {
-			b.Fatal(err)
-		}
-		for _, r := range res {
-			if !r.Waited || r.Err != nil {
-				b.Fatalf("%s: %+v", r.Name, r)
-			}
-		}
-		return took
-	}
 	var slowest, sum, together time.Duration
 	for b.Loop() {
 		alone := time.Duration(0)
 		for _, name := range []string{"web", "bg", "api"} {
-			took := deploy(name)
+			took := deployOnly(b, poll, name)
 			alone = max(alone, took)
 			sum += took
 		}
 		slowest += alone
-		together += deploy("web", "bg", "api")
+		together += deployOnly(b, poll, "web", "bg", "api")
 	}
 	n := float64(b.N)
 	b.ReportMetric(float64(sum.Milliseconds())/n, "sum-alone-ms")

@@ -8,6 +8,9 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
+
 	"github.com/tamp-ecs/tamp/internal/fakeaws"
 )
 
@@ -134,6 +137,55 @@ func TestNativeFailedHookNamesTheHook(t *testing.T) {
 	}
 	if got := log.lines[len(log.lines)-1]; got != "web POST_TEST_TRAFFIC_SHIFT 0%" && got != "web TEST_TRAFFIC_SHIFT 0%" {
 		t.Errorf("last stage seen %q", got)
+	}
+}
+
+// A deployment alarm that goes off makes ECS roll back: the failure names
+// the alarm, from the service deployment's alarms.triggeredAlarmNames.
+func TestNativeAlarmNamesTheAlarm(t *testing.T) {
+	const svc = `{"desiredCount":2,"deploymentConfiguration":{"strategy":"BLUE_GREEN","bakeTimeInMinutes":5,
+ "alarms":{"alarmNames":["web-5xx","web-latency"],"enable":true,"rollback":true}}}`
+	d, api, log, defs := nativeDeployer(t, svc)
+	api.SetRollout("web", fakeaws.Rollout{AlarmAt: "BAKE_TIME"})
+	_, err := d.Deploy(context.Background(), defs, DeployOptions{Cluster: "c", Until: UntilDeployed})
+	var failed *DeploymentFailedError
+	if !errors.As(err, &failed) {
+		t.Fatalf("err = %v, want a DeploymentFailedError", err)
+	}
+	for _, want := range []string{"alarm web-5xx went off", "an alarm went off in BAKE_TIME"} {
+		if !strings.Contains(failed.Reason, want) {
+			t.Errorf("reason %q lacks %q", failed.Reason, want)
+		}
+	}
+	if strings.Contains(failed.Reason, "web-latency") {
+		t.Errorf("reason %q names an alarm that did not go off", failed.Reason)
+	}
+	if got := log.lines[len(log.lines)-1]; got != "web BAKE_TIME 100%" && got != "web POST_PRODUCTION_TRAFFIC_SHIFT 100%" {
+		t.Errorf("last stage seen %q", got)
+	}
+}
+
+// A rollback during an ECS-native deployment stops it with ECS's own
+// rollback: StopServiceDeployment with stopType ROLLBACK.
+func TestNativeRollbackStopsWithRollback(t *testing.T) {
+	d, api, _, defs := nativeDeployer(t, blueGreenSvc)
+	api.SetRollout("web", fakeaws.Rollout{HangAt: "BAKE_TIME"})
+	if res, err := d.Deploy(context.Background(), defs, DeployOptions{Cluster: "c", Until: "BAKE_TIME"}); err != nil || res[0].Stage != "BAKE_TIME" {
+		t.Fatalf("deploy until BAKE_TIME: %+v, %v", res, err)
+	}
+	api.ResetCalls()
+	res, err := d.Rollback(context.Background(), []string{"web"}, RollbackOptions{Cluster: "c", Until: UntilDeployed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res[0].Stopped || !strings.HasSuffix(res[0].To, "web:1") || api.Calls("UpdateService") != 0 {
+		t.Errorf("rollback %+v, calls %v; want the deployment stopped, back to web:1", res[0], api.CallCounts())
+	}
+	if got := api.StopTypes(); !slices.Equal(got, []types.StopServiceDeploymentStopType{types.StopServiceDeploymentStopTypeRollback}) {
+		t.Errorf("stop types %v, want [ROLLBACK]", got)
+	}
+	if svc, _ := api.Service("web"); !strings.HasSuffix(aws.ToString(svc.TaskDefinition), "web:1") {
+		t.Errorf("service runs %s after the rollback", aws.ToString(svc.TaskDefinition))
 	}
 }
 

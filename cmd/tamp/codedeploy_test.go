@@ -1,6 +1,7 @@
 package main
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -32,7 +33,7 @@ func TestDeployCodeDeployService(t *testing.T) {
 	}
 	t.Run("the new revision goes through CodeDeploy, not UpdateService", func(t *testing.T) {
 		f := setup(t)
-		r := f.run(t, false, "deploy", "--rollback-events", "DEPLOYMENT_FAILURE")
+		r := f.run(t, false, "deploy", "--rollback-events", "DEPLOYMENT_FAILURE,DEPLOYMENT_STOP_ON_ALARM")
 		if r.code != 0 {
 			t.Fatalf("exit %d\n%s", r.code, r.stderr)
 		}
@@ -52,6 +53,9 @@ func TestDeployCodeDeployService(t *testing.T) {
 		if aws.ToString(deps[0].DeploymentGroupName) != "web-group" || !deps[0].AutoRollbackConfiguration.Enabled {
 			t.Errorf("deployment %+v", deps[0])
 		}
+		if got, want := deps[0].AutoRollbackConfiguration.Events, []cdtypes.AutoRollbackEvent{cdtypes.AutoRollbackEventDeploymentFailure, cdtypes.AutoRollbackEventDeploymentStopOnAlarm}; !slices.Equal(got, want) {
+			t.Errorf("auto-rollback events %v, want %v", got, want)
+		}
 		for _, want := range []string{"web: CodeDeploy deployment d-FAKE00001 created (web-app/web-group)", "web: lifecycle event AllowTraffic: Succeeded", "web: CodeDeploy deployment d-FAKE00001: Succeeded"} {
 			if !strings.Contains(r.stderr, want) {
 				t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
@@ -63,6 +67,16 @@ func TestDeployCodeDeployService(t *testing.T) {
 		f.cd.FailAt("AfterAllowTestTraffic")
 		r := f.run(t, false, "deploy")
 		if r.code != 3 || !strings.Contains(r.stderr, "error: service web: CodeDeploy deployment d-FAKE00001 failed: HEALTH_CONSTRAINTS The deployment failed because a lifecycle event hook failed: AfterAllowTestTraffic") {
+			t.Errorf("exit %d\n%s", r.code, r.stderr)
+		}
+	})
+	t.Run("a deployment CodeDeploy stops and rolls back exits 3 with CodeDeploy's reason", func(t *testing.T) {
+		f := setup(t)
+		f.cd.StopOnAlarmAt("AfterAllowTraffic", "web-5xx")
+		r := f.run(t, false, "deploy", "--rollback-events", "DEPLOYMENT_STOP_ON_ALARM")
+		const want = "error: service web: CodeDeploy deployment d-FAKE00001 stopped: ALARM_ACTIVE The deployment was stopped because alarm web-5xx went off during AfterAllowTraffic; " +
+			"CodeDeploy rolled the deployment back to the original task set\n"
+		if r.code != 3 || !strings.HasSuffix(r.stderr, want) || strings.Contains(r.stderr, "deployed web:2") {
 			t.Errorf("exit %d\n%s", r.code, r.stderr)
 		}
 	})

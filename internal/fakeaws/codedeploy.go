@@ -15,8 +15,8 @@ import (
 // CodeDeploy is an in-memory CodeDeploy for ECS blue/green deployments:
 // applications, deployment groups naming an ECS service, and deployments
 // that move through the ECS lifecycle events one event per GetDeployment,
-// succeeding or failing where a test says. Make one with NewCodeDeploy; it
-// is safe for concurrent use.
+// succeeding, failing, hanging or stopped by an alarm where a test says.
+// Make one with NewCodeDeploy; it is safe for concurrent use.
 type CodeDeploy struct {
 	callLedger
 
@@ -26,7 +26,10 @@ type CodeDeploy struct {
 	deployments map[string]*cdDeployment
 	order       []string
 	failAt      string // deployments fail at this lifecycle event
-	perPoll     int    // lifecycle events done per GetDeployment
+	hangAt      string // deployments stay InProgress at this lifecycle event
+	alarmAt     string // deployments are stopped by alarm at this lifecycle event
+	alarm       string
+	perPoll     int // lifecycle events done per GetDeployment
 }
 
 type cdDeployment struct {
@@ -34,7 +37,10 @@ type cdDeployment struct {
 	status  cdtypes.DeploymentStatus
 	step    int // lifecycle events done
 	failed  string
-	stopped bool
+	hang    string
+	alarmAt string // stopped by alarm at this lifecycle event
+	alarm   string
+	stopped bool // by StopDeployment
 }
 
 // codeDeployEvents are the lifecycle events of an ECS blue/green deployment.
@@ -71,6 +77,24 @@ func (c *CodeDeploy) FailAt(event string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.failAt = event
+}
+
+// HangAt makes later deployments stay InProgress at a lifecycle event, as
+// a hook that never answers does ("" clears it).
+func (c *CodeDeploy) HangAt(event string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.hangAt = event
+}
+
+// StopOnAlarmAt makes alarm go off during a lifecycle event of later
+// deployments: CodeDeploy stops them (ALARM_ACTIVE) and, when the
+// deployment's auto-rollback takes DEPLOYMENT_STOP_ON_ALARM, rolls them
+// back ("" clears it).
+func (c *CodeDeploy) StopOnAlarmAt(event, alarm string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.alarmAt, c.alarm = event, alarm
 }
 
 // Deployments are the CreateDeployment requests received, in order.
@@ -184,7 +208,7 @@ func (c *CodeDeploy) CreateDeployment(ctx context.Context, in *codedeploy.Create
 		return nil, &smithy.GenericAPIError{Code: "InvalidRevisionException", Message: "an ECS deployment takes an AppSpecContent revision"}
 	}
 	id := fmt.Sprintf("d-FAKE%05d", len(c.order)+1)
-	c.deployments[id] = &cdDeployment{in: in, status: cdtypes.DeploymentStatusCreated, failed: c.failAt}
+	c.deployments[id] = &cdDeployment{in: in, status: cdtypes.DeploymentStatusCreated, failed: c.failAt, hang: c.hangAt, alarmAt: c.alarmAt, alarm: c.alarm}
 	c.order = append(c.order, id)
 	return &codedeploy.CreateDeploymentOutput{DeploymentId: aws.String(id)}, nil
 }
@@ -212,9 +236,17 @@ func (c *CodeDeploy) GetDeployment(ctx context.Context, in *codedeploy.GetDeploy
 		if d.status != cdtypes.DeploymentStatusInProgress {
 			break
 		}
-		if d.failed != "" && codeDeployEvents[d.step] == d.failed {
+		switch at := codeDeployEvents[d.step]; at {
+		case d.failed:
 			d.status = cdtypes.DeploymentStatusFailed
-		} else if d.step++; d.step == len(codeDeployEvents) {
+			continue
+		case d.alarmAt:
+			d.status = cdtypes.DeploymentStatusStopped
+			continue
+		case d.hang:
+			continue
+		}
+		if d.step++; d.step == len(codeDeployEvents) {
 			d.status = cdtypes.DeploymentStatusSucceeded
 		}
 	}
@@ -229,6 +261,13 @@ func (c *CodeDeploy) answer(id string, d *cdDeployment) *codedeploy.GetDeploymen
 	}
 	if d.stopped {
 		info.ErrorInformation = &cdtypes.ErrorInformation{Code: cdtypes.ErrorCodeManualStop, Message: aws.String("The deployment was stopped by a user")}
+	}
+	if d.status == cdtypes.DeploymentStatusStopped && !d.stopped {
+		info.ErrorInformation = &cdtypes.ErrorInformation{Code: cdtypes.ErrorCodeAlarmActive,
+			Message: aws.String("The deployment was stopped because alarm " + d.alarm + " went off during " + d.alarmAt)}
+		if rb := d.in.AutoRollbackConfiguration; rb != nil && rb.Enabled && slices.Contains(rb.Events, cdtypes.AutoRollbackEventDeploymentStopOnAlarm) {
+			info.RollbackInfo = &cdtypes.RollbackInfo{RollbackMessage: aws.String("CodeDeploy rolled the deployment back to the original task set")}
+		}
 	}
 	return &codedeploy.GetDeploymentOutput{DeploymentInfo: info}
 }
@@ -267,7 +306,7 @@ func (c *CodeDeploy) GetDeploymentTarget(ctx context.Context, in *codedeploy.Get
 		switch {
 		case i < d.step:
 			status = cdtypes.LifecycleEventStatusSucceeded
-		case i == d.step && d.status == cdtypes.DeploymentStatusFailed:
+		case i == d.step && (d.status == cdtypes.DeploymentStatusFailed || d.status == cdtypes.DeploymentStatusStopped):
 			status = cdtypes.LifecycleEventStatusFailed
 		case i == d.step && d.status == cdtypes.DeploymentStatusInProgress:
 			status = cdtypes.LifecycleEventStatusInProgress

@@ -40,6 +40,7 @@ type ECS struct {
 	deregistered []string
 	history      map[string][]types.Deployment      // failed deployments, by service
 	details      map[string]types.ServiceDeployment // what DescribeServiceDeployments adds for a failed one, by ARN
+	stopTypes    []types.StopServiceDeploymentStopType
 	nextID       int
 	nextEvent    int
 

@@ -34,7 +34,9 @@ type Rollout struct {
 	// used. HangAt: the deployment stays at that stage (Hang: at the last
 	// one). FailHookAt: the lifecycle hook of that stage (the service's
 	// deploymentConfiguration.lifecycleHooks) fails and ECS rolls back.
-	HangAt, FailHookAt string
+	// AlarmAt: at that stage the service's first deployment alarm
+	// (deploymentConfiguration.alarms) goes off and ECS rolls back.
+	HangAt, FailHookAt, AlarmAt string
 }
 
 // SetRollout scripts the deployments of service from now on.
@@ -130,7 +132,9 @@ func ServiceARN(cluster, name string) string {
 // AddService stores a service that existed before the test began, steady:
 // one PRIMARY deployment of its task definition, COMPLETED, running its
 // desired count. ServiceArn and Status are filled in when unset. The task
-// definition need not be known to the fake.
+// definition need not be known to the fake. A service whose deployment
+// controller is CODE_DEPLOY or EXTERNAL has no deployment, as ECS shows
+// it: its tasks are in the task sets svc names.
 func (f *ECS) AddService(cluster string, svc types.Service) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -143,6 +147,10 @@ func (f *ECS) AddService(cluster string, svc types.Service) {
 	}
 	svc.RunningCount, svc.PendingCount = svc.DesiredCount, 0
 	svc.Deployments = nil
+	if c := svc.DeploymentController; c != nil && (c.Type == types.DeploymentControllerTypeCodeDeploy || c.Type == types.DeploymentControllerTypeExternal) {
+		f.svcs[name] = &serviceState{svc: svc}
+		return
+	}
 	f.nextID++
 	now := f.now()
 	f.svcs[name] = &serviceState{svc: svc, deployments: []*fakeDeployment{{d: types.Deployment{
@@ -173,6 +181,14 @@ func (f *ECS) EditService(name string, edit func(*types.Service)) {
 	if st, ok := f.svcs[name]; ok {
 		edit(&st.svc)
 	}
+}
+
+// StopTypes are the stop types of the StopServiceDeployment calls, in
+// order ("" for a call without one).
+func (f *ECS) StopTypes() []types.StopServiceDeploymentStopType {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.stopTypes)
 }
 
 // MaxInFlight is the most deployments that were in progress at once.
@@ -291,6 +307,17 @@ func (f *ECS) advanceStage(st *serviceState, ours *fakeDeployment, r Rollout) {
 			}},
 		}
 		f.endRollout(st, ours, Rollout{Fail: true}, "ECS deployment failed: a lifecycle hook failed.", "a lifecycle hook failed.")
+		return
+	}
+	if c := st.svc.DeploymentConfiguration; c != nil && c.Alarms != nil && len(c.Alarms.AlarmNames) > 0 && string(step.stage) == r.AlarmAt {
+		a := c.Alarms
+		f.details[aws.ToString(st.svc.ServiceName)+"/"+aws.ToString(ours.d.Id)] = types.ServiceDeployment{
+			LifecycleStage: step.stage,
+			StatusReason:   aws.String(fmt.Sprintf("Service deployment rolled back because an alarm went off in %s.", step.stage)),
+			Alarms: &types.ServiceDeploymentAlarms{AlarmNames: a.AlarmNames, Status: types.ServiceDeploymentRollbackMonitorsStatusTriggered,
+				TriggeredAlarmNames: a.AlarmNames[:1]},
+		}
+		f.endRollout(st, ours, Rollout{Fail: true}, "ECS deployment failed: an alarm went off.", "an alarm went off.")
 	}
 }
 
@@ -512,13 +539,15 @@ func (f *ECS) DescribeServiceDeployments(ctx context.Context, in *awsecs.Describ
 }
 
 // StopServiceDeployment with ROLLBACK returns the service to the deployment
-// before the stopped one, at once.
+// before the stopped one, at once. StopTypes says which stop types were
+// asked for.
 func (f *ECS) StopServiceDeployment(ctx context.Context, in *awsecs.StopServiceDeploymentInput, _ ...func(*awsecs.Options)) (*awsecs.StopServiceDeploymentOutput, error) {
 	if err := f.enter(ctx, "StopServiceDeployment"); err != nil {
 		return nil, err
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.stopTypes = append(f.stopTypes, in.StopType)
 	name, id, _ := strings.Cut(aws.ToString(in.ServiceDeploymentArn), "/")
 	st, ok := f.svcs[name]
 	if !ok || len(st.deployments) < 2 || aws.ToString(st.deployments[0].d.Id) != id {
