@@ -24,9 +24,9 @@ address a target is.
 ListServiceDeployments, DescribeServiceDeployments and
 StopServiceDeployment, which moto lacks, are answered from those deployments
 (failed ones kept in a short history); a ROLLBACK stop returns the service to the
-deployment before the stopped one at once. A stop of another type (AWS also
-takes ABORT) or none is refused, so a test sees that tamp asked for the
-rollback. For a service whose
+deployment before the stopped one at once. The API reference lists ABORT
+among the stop types but calls ROLLBACK the one valid value, so an ABORT
+stop is refused; a stop with no type is a ROLLBACK. For a service whose
 deploymentConfiguration.strategy is BLUE_GREEN, LINEAR or CANARY, a "hang"
 deployment has shifted production traffic and stays in BAKE_TIME, and a
 "fail" one is rolled back because its first lifecycle hook failed, as
@@ -240,8 +240,8 @@ def describe_service_deployments(self):
 
 def stop_service_deployment(self):
     arn = self._get_param("serviceDeploymentArn")
-    if self._get_param("stopType") != "ROLLBACK":
-        raise models.InvalidParameterException("The launcher stops a service deployment only with stopType ROLLBACK.")
+    if self._get_param("stopType") not in (None, "ROLLBACK"):
+        raise models.InvalidParameterException("stopType: the valid value is ROLLBACK.")
     for service in self.ecs_backend.services.values():
         for i, d in enumerate(service.deployments):
             if _deployment_arn(service, d) != arn:
