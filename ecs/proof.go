@@ -179,8 +179,8 @@ type BeforeResult struct {
 
 // RunBefore runs a pre-deploy task and follows it to its end, as tamp run
 // does. Where it names a service of next (or that service's task
-// definition), it runs the revision the deploy is about to deploy and
-// registers nothing; otherwise the config task definition is registered
+// definition), it runs the revision the deploy is about to deploy, as the
+// service runs, and registers nothing; otherwise the config task definition is registered
 // (idempotently). A task that does not exit 0 is a *ProofError.
 func RunBefore(ctx context.Context, api API, run *TaskRun, defs *Definitions, b BeforeTask, next []NextRevision) BeforeResult {
 	res := BeforeResult{Field: b.Field, Name: b.Name(), Command: b.Spec.Command}
@@ -193,6 +193,10 @@ func RunBefore(ctx context.Context, api API, run *TaskRun, defs *Definitions, b 
 	for _, n := range next {
 		if n.Service.Name == b.Name() && n.TaskDefinition != "" {
 			spec.Revision = n.TaskDefinition
+			// A task definition named after a service it deploys runs as
+			// that service runs (launch type, network, placement): an
+			// awsvpc task cannot start without the network.
+			spec.Service = n.Service.Name
 		}
 	}
 	in, containers, watch, err := spec.Prepare(ctx, api, defs)

@@ -222,3 +222,44 @@ func TestDeployProofs(t *testing.T) {
 		},
 	})
 }
+
+// A pre-deploy task that names the service's task definition (not the
+// service) runs the new revision with the service's network: web is an
+// awsvpc service, and RunTask refuses such a task without one.
+func TestDeployBeforeOnTheServiceTaskDefinition(t *testing.T) {
+	project := withFiles(runProject, map[string]string{"tamp.yaml": `region: ap-northeast-1
+cluster: app
+services:
+  - name: web
+    service_definition: web-service.json
+    task_definition: web-task.json
+task_definitions:
+  - name: migrate
+    path: migrate-task.json
+deploy:
+  before:
+    - task_definition: web
+      command: [python, manage.py, migrate]
+`})
+	runCases(t, project, imageV1, []cmdCase{{
+		name: "runs web:2 in the service's subnets",
+		setup: func(t *testing.T, f *fakeClients) {
+			f.mustRun(t, "deploy", "--skip-before")
+			logged(t, f)
+		},
+		env: imageV2, args: []string{"deploy"},
+		stderr: "deploy.before[0] (web: python manage.py migrate): started " + taskID1 + " on web:2\n" +
+			"logs: container app does not log with awslogs and a stream prefix; not following its log\n" +
+			"deploy.before[0]: exited 0\n" + updatedV2,
+		ecs: map[string]int{"DescribeServices": 2, "DescribeTaskDefinition": 3, "DescribeTasks": 1, "RegisterTaskDefinition": 1,
+			"RunTask": 1, "UpdateService": 1},
+		check: func(t *testing.T, f *fakeClients, r result) {
+			runs(web(2), 1)(t, f, r)
+			in := f.ecs.RunTaskInputs()
+			if len(in) != 1 || aws.ToString(in[0].TaskDefinition) != web(2) || in[0].LaunchType != types.LaunchTypeFargate ||
+				jsonOf(in[0].NetworkConfiguration) != `{"awsvpcConfiguration":{"subnets":["subnet-a"],"assignPublicIp":"DISABLED","securityGroups":["sg-a"]}}` {
+				t.Errorf("RunTask requests %s", jsonOf(in))
+			}
+		},
+	}})
+}
