@@ -352,7 +352,7 @@ func interrupted(ctx context.Context, id string, err error) error {
 	if ctx.Err() == nil {
 		return err
 	}
-	return fmt.Errorf("stopped waiting; CodeDeploy deployment %s goes on (follow it with `aws deploy get-deployment --deployment-id %s`): %w", id, id, ctx.Err())
+	return &ecs.CodeDeployWaitStopped{ID: id, Err: ctx.Err()}
 }
 
 // Stop stops a deployment in progress, with CodeDeploy rolling it back.

@@ -115,6 +115,19 @@ type CodeDeployer interface {
 	Follow(ctx context.Context, cluster, service string) (found bool, err error)
 }
 
+// CodeDeployWaitStopped is a wait for a CodeDeploy deployment that ended
+// (Ctrl-C, the timeout) while the deployment goes on.
+type CodeDeployWaitStopped struct {
+	ID  string
+	Err error // the context's
+}
+
+func (e *CodeDeployWaitStopped) Error() string {
+	return fmt.Sprintf("stopped waiting; CodeDeploy deployment %s goes on (follow it with `aws deploy get-deployment --deployment-id %s`): %v", e.ID, e.ID, e.Err)
+}
+
+func (e *CodeDeployWaitStopped) Unwrap() error { return e.Err }
+
 // CodeDeployment is where a CodeDeploy deployment stood when tamp stopped
 // following it.
 type CodeDeployment struct {
@@ -580,7 +593,11 @@ func (d *Deployer) shift(ctx context.Context, p *plan, res ServiceResult, opts D
 // ctx's end: Ctrl-C) cut short into the WaitTimeoutError of exit 4.
 func codeDeployTimeout(ctx, wctx context.Context, err error, service string, timeout time.Duration) error {
 	if err != nil && ctx.Err() == nil && errors.Is(wctx.Err(), context.DeadlineExceeded) {
-		return &WaitTimeoutError{Service: service, State: "CodeDeploy deployment in progress: " + err.Error(), After: timeout}
+		state := "CodeDeploy deployment in progress: " + err.Error()
+		if stopped := (*CodeDeployWaitStopped)(nil); errors.As(err, &stopped) {
+			state = "CodeDeploy deployment " + stopped.ID + " in progress"
+		}
+		return &WaitTimeoutError{Service: service, State: state, After: timeout}
 	}
 	return err
 }
