@@ -26,6 +26,13 @@ func sixRevisions(t *testing.T, f *fakeClients) {
 	}
 }
 
+// apiOnWeb3 is sixRevisions with a service api, which the config does
+// not name, on web:3.
+func apiOnWeb3(t *testing.T, f *fakeClients) {
+	sixRevisions(t, f)
+	f.ecs.AddService("app", types.Service{ServiceName: aws.String("api"), TaskDefinition: aws.String(web(3)), DesiredCount: 1})
+}
+
 // cleanedUp checks which revisions were deregistered (in any order:
 // the calls run side by side) and deleted.
 func cleanedUp(deregistered, deleted []string) func(t *testing.T, f *fakeClients, r result) {
@@ -58,6 +65,17 @@ func TestRevisions(t *testing.T) {
 				"batch: family batch, 1 ACTIVE revision\n" +
 				"  batch:1  in use by scheduled task nightly\n",
 			ecs: reads, scheduler: map[string]int{"ListSchedules": 1, "GetSchedule": 2},
+		},
+		{
+			name: "a service of the cluster the config does not name marks its revision", setup: apiOnWeb3, args: []string{"revisions", "--only", "web"},
+			stdout: "web: family web, 6 ACTIVE revisions\n" +
+				"  web:6\n" +
+				"  web:5  in use by service web\n" +
+				"  web:4\n" +
+				"  web:3  in use by service api\n" +
+				"  web:2\n" +
+				"  web:1  in use by scheduled task warmup\n",
+			ecs: map[string]int{"ListServices": 1, "DescribeServices": 1, "ListTaskDefinitions": 1}, scheduler: map[string]int{"ListSchedules": 1, "GetSchedule": 2},
 		},
 		{
 			name: "--only narrows the families; json", setup: sixRevisions, args: []string{"revisions", "--only", "batch", "--output", "json"},
@@ -103,6 +121,13 @@ func TestDeregister(t *testing.T) {
 			ecs:       withCalls(reads, map[string]int{"DeregisterTaskDefinition": 3}),
 			scheduler: readsSchedules,
 			check:     cleanedUp([]string{web(2), web(3), web(4)}, nil),
+		},
+		{
+			name: "a revision a service the config does not name runs is kept", setup: apiOnWeb3, args: []string{"deregister", "--keep", "2", "--only", "web"},
+			stderr:    "web: deregistered web:4, web:2; kept web:6, web:5 (newest 2), web:3 (in use by service api), web:1 (in use by scheduled task warmup)\n",
+			ecs:       map[string]int{"ListServices": 2, "DescribeServices": 2, "ListTaskDefinitions": 1, "DeregisterTaskDefinition": 2},
+			scheduler: readsSchedules,
+			check:     cleanedUp([]string{web(2), web(4)}, nil),
 		},
 		{
 			name: "--dry-run reads only", setup: sixRevisions, args: []string{"deregister", "--keep", "2", "--dry-run", "--delete"},
