@@ -1,6 +1,9 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -101,6 +104,52 @@ func TestLogs(t *testing.T) {
 			ecs:    map[string]int{"DescribeServices": 1, "ListTasks": 2},
 		},
 	})
+}
+
+// logs --follow --output json writes JSON Lines: each line an object of
+// its own as it is read, no document around them. Ctrl-C ends it.
+func TestLogsFollowJSON(t *testing.T) {
+	inTokyo(t)
+	dir := project(t, logsProject)
+	t.Setenv("IMAGE_TAG", "v1")
+	t.Setenv("NO_COLOR", "")
+	f := newFakeClients()
+	f.dir = dir
+	logsScene(t, f)
+	f.resetCalls()
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() {
+		// The first read: the sidecar's stream to its end, the old task's
+		// that does not exist. Then a new line, read after the pause.
+		for f.logs.Calls("GetLogEvents") < 3 {
+			time.Sleep(time.Millisecond)
+		}
+		f.logs.SetNow(func() time.Time { return tasksT0.Add(3 * time.Second) })
+		f.logs.Append("/ecs/web", "web/sidecar/00000000000000000000000000000001", "sync again")
+		for f.logs.Calls("GetLogEvents") < 6 {
+			time.Sleep(time.Millisecond)
+		}
+		cancel() // Ctrl-C
+	}()
+	r := f.runCtx(ctx, t, false, "logs", "--follow", "--output", "json", "--since", logsSince, "--container", "sidecar")
+	r.check(t, 130,
+		`{"at":"2026-01-02T03:00:00.5Z","task":"00000000000000000000000000000001","container":"sidecar","message":"sidecar up"}`+"\n"+
+			`{"at":"2026-01-02T03:00:02Z","task":"00000000000000000000000000000001","container":"sidecar","message":"sync ok"}`+"\n"+
+			`{"at":"2026-01-02T03:00:03Z","task":"00000000000000000000000000000001","container":"sidecar","message":"sync again"}`+"\n",
+		"error: interrupted\n")
+	for _, line := range strings.SplitAfter(r.stdout, "\n") {
+		if line == "" {
+			continue
+		}
+		var obj map[string]any
+		if err := json.Unmarshal([]byte(line), &obj); err != nil || !strings.HasSuffix(line, "}\n") {
+			t.Errorf("line %q is not one JSON object: %v", line, err)
+		}
+	}
+	checkCalls(t, "ECS", f.ecs.CallCounts(), map[string]int{"DescribeServices": 1, "ListTasks": 2, "DescribeTasks": 2, "DescribeTaskDefinition": 1})
+	checkCalls(t, "CloudWatch Logs", f.logs.CallCounts(), map[string]int{"GetLogEvents": 6})
 }
 
 // batchRun is a stopped task of batch:1 that startedBy started, with its
