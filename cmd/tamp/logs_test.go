@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -155,8 +156,13 @@ func TestLogsFollowJSON(t *testing.T) {
 // batchRun is a stopped task of batch:1 that startedBy started, with its
 // log lines.
 func batchRun(f *fakeClients, id, startedBy string, at time.Time, exit int32, lines ...string) {
+	batchRunIn(f, id, startedBy, "family:batch", at, exit, lines...)
+}
+
+// batchRunIn is batchRun with the task in task group group.
+func batchRunIn(f *fakeClients, id, startedBy, group string, at time.Time, exit int32, lines ...string) {
 	task := seededTask(id, 1, at)
-	task.TaskDefinitionArn, task.Group, task.StartedBy = aws.String(batch(1)), aws.String("family:batch"), aws.String(startedBy)
+	task.TaskDefinitionArn, task.Group, task.StartedBy = aws.String(batch(1)), aws.String(group), aws.String(startedBy)
 	task.LastStatus, task.DesiredStatus, task.StoppedAt = aws.String("STOPPED"), aws.String("STOPPED"), aws.Time(at.Add(time.Minute))
 	task.StopCode, task.StoppedReason = types.TaskStopCodeEssentialContainerExited, aws.String("Essential container in task exited")
 	task.Containers[0].LastStatus, task.Containers[0].ExitCode = aws.String("STOPPED"), aws.Int32(exit)
@@ -195,6 +201,101 @@ func TestScheduledLogs(t *testing.T) {
 			code:      1,
 			stderr:    "error: no schedule ghost in schedule group app, which is what the config owns; schedules of other groups are never touched\nnothing was changed in AWS\n",
 			scheduler: map[string]int{"GetSchedule": 1},
+		},
+	})
+}
+
+// TestScheduledLogsMatching: which tasks are a schedule's runs. Its
+// startedBy names it (events-rule/NAME for a rule, chronos-schedule/NAME
+// for a schedule, cut to the 36 characters ECS keeps), or it is in the
+// task group the scheduled task sets, unless another scheduled task of
+// the config sets that group too.
+func TestScheduledLogsMatching(t *testing.T) {
+	inTokyo(t)
+	header := "  TASK                              REVISION  STATUS   HEALTH   STARTED              STOPPED              ZONE             IP         EXIT\n"
+	run := func(id, started, stopped string, exit int) string {
+		return fmt.Sprintf("  %s  batch:1   STOPPED  UNKNOWN  %s  %s  ap-northeast-1c  10.0.2.99  app=%d\n", id, started, stopped, exit) +
+			"    stopped: EssentialContainerExited: Essential container in task exited\n"
+	}
+	runCases(t, eventsProject, imageV1, []cmdCase{
+		{
+			name: "a rule's runs: startedBy events-rule/NAME",
+			setup: func(t *testing.T, f *fakeClients) {
+				synced(t, f)
+				batchRun(f, "000000000000000000000000000000a1", "events-rule/nightly", tasksT0, 0, "nightly by its rule")
+				batchRun(f, "000000000000000000000000000000c1", "events-rule/nightly-other", tasksT0.Add(time.Hour), 0, "another rule's")
+				batchRun(f, "000000000000000000000000000000b1", "tamp", tasksT0.Add(2*time.Hour), 0, "a run by hand")
+			},
+			args: []string{"scheduled", "logs", "nightly", "--since", logsSince},
+			stdout: "scheduled task nightly: 1 run (ECS shows stopped tasks for about an hour)\n" + header +
+				run("000000000000000000000000000000a1", "2026-01-02 12:00:00", "2026-01-02 12:01:00", 0) +
+				"\n" +
+				"2026-01-02 12:00:01.000 000000000000000000000000000000a1 app | nightly by its rule\n",
+			ecs:    map[string]int{"DescribeTaskDefinition": 1, "ListTasks": 2, "DescribeTasks": 1},
+			events: map[string]int{"ListRules": 1, "ListTagsForResource": 1, "ListTargetsByRule": 1},
+			logs:   map[string]int{"GetLogEvents": 2},
+		},
+	})
+	grouped := withFiles(batchProject, map[string]string{"scheduled.yaml": `- name: nightly
+  schedule: cron(0 16 * * ? *)
+  timezone: Asia/Tokyo
+  command: [bin/batch, nightly]
+  group: nightly-runs
+- name: warmup
+  schedule: rate(1 hour)
+  task_definition: web
+`})
+	runCases(t, grouped, imageV1, []cmdCase{
+		{
+			name: "a task in the scheduled task's group is a run, whoever started it",
+			setup: func(t *testing.T, f *fakeClients) {
+				synced(t, f)
+				batchRunIn(f, "000000000000000000000000000000a1", "someone", "nightly-runs", tasksT0, 0, "nightly by hand, in its group")
+				batchRun(f, "000000000000000000000000000000b1", "tamp", tasksT0.Add(time.Hour), 0, "a run by hand")
+			},
+			args: []string{"scheduled", "logs", "nightly", "--since", logsSince},
+			stdout: "scheduled task nightly: 1 run (ECS shows stopped tasks for about an hour)\n" + header +
+				run("000000000000000000000000000000a1", "2026-01-02 12:00:00", "2026-01-02 12:01:00", 0) +
+				"\n" +
+				"2026-01-02 12:00:01.000 000000000000000000000000000000a1 app | nightly by hand, in its group\n",
+			ecs:       map[string]int{"DescribeTaskDefinition": 1, "ListTasks": 2, "DescribeTasks": 1},
+			scheduler: map[string]int{"GetSchedule": 1},
+			logs:      map[string]int{"GetLogEvents": 2},
+		},
+		{
+			name:  "a group two scheduled tasks set tells their runs apart no more",
+			files: map[string]string{"scheduled.yaml": strings.Replace(grouped["scheduled.yaml"], "task_definition: web\n", "task_definition: web\n  group: nightly-runs\n", 1)},
+			setup: func(t *testing.T, f *fakeClients) {
+				synced(t, f)
+				batchRunIn(f, "000000000000000000000000000000a1", "someone", "nightly-runs", tasksT0, 0, "in the shared group")
+			},
+			args:      []string{"scheduled", "logs", "nightly", "--since", logsSince},
+			stdout:    "scheduled task nightly: no run (ECS shows stopped tasks for about an hour)\n\n",
+			stderr:    "logs: no running or recently stopped task to read (ECS shows stopped tasks for about an hour)\n",
+			ecs:       map[string]int{"ListTasks": 2, "DescribeTasks": 1},
+			scheduler: map[string]int{"GetSchedule": 1},
+		},
+	})
+	// ECS keeps 36 characters of startedBy: chronos-schedule/ and the
+	// name's first 19.
+	long := "nightly-report-for-finance"
+	longProject := withFiles(batchProject, map[string]string{"scheduled.yaml": strings.Replace(batchProject["scheduled.yaml"], "name: nightly\n", "name: "+long+"\n", 1)})
+	runCases(t, longProject, imageV1, []cmdCase{
+		{
+			name: "a long name: startedBy cut to 36 characters",
+			setup: func(t *testing.T, f *fakeClients) {
+				synced(t, f)
+				batchRun(f, "000000000000000000000000000000a1", ("chronos-schedule/" + long)[:36], tasksT0, 0, "the report")
+				batchRun(f, "000000000000000000000000000000c1", "chronos-schedule/nightly-report", tasksT0.Add(time.Hour), 0, "a shorter name's")
+			},
+			args: []string{"scheduled", "logs", long, "--since", logsSince},
+			stdout: "scheduled task " + long + ": 1 run (ECS shows stopped tasks for about an hour)\n" + header +
+				run("000000000000000000000000000000a1", "2026-01-02 12:00:00", "2026-01-02 12:01:00", 0) +
+				"\n" +
+				"2026-01-02 12:00:01.000 000000000000000000000000000000a1 app | the report\n",
+			ecs:       map[string]int{"DescribeTaskDefinition": 1, "ListTasks": 2, "DescribeTasks": 1},
+			scheduler: map[string]int{"GetSchedule": 1},
+			logs:      map[string]int{"GetLogEvents": 2},
 		},
 	})
 }
