@@ -257,7 +257,8 @@ func TestFixtures(t *testing.T) {
 		"FIXTURES": filepath.Join(repo, "testdata", "ecspresso-tests"),
 	}
 	opts := config.Options{LookupEnv: func(k string) (string, bool) { v, ok := env[k]; return v, ok }}
-	var good, badKey, other int
+	var good, badKey, other, sameKey int
+	ruleUsed := map[string]bool{}
 	for _, f := range configFixtures(t) {
 		abs, err := filepath.Abs(f.path)
 		if err != nil {
@@ -288,12 +289,15 @@ func TestFixtures(t *testing.T) {
 		}
 
 		// tamp's verdict: the config's checks, then its scheduled tasks.
-		tampOK := p.Validate() == nil
+		validateErr := p.Validate()
+		tampOK := validateErr == nil
 		tampKeys := map[key]bool{}
-		schemaRefused, configErr := schemaKeys(t, configSchema, p.ConfigSource())
-		var tasksErr error
+		configSrc := p.ConfigSource()
+		schemaRefused, configErr := schemaKeys(t, configSchema, configSrc)
+		var tasksSrc *config.Source
+		var loadErr, tasksErr error
 		if p.Scheduled != nil {
-			_, loadErr := scheduled.Load(p, p.Path, p.Scheduled)
+			_, loadErr = scheduled.Load(p, p.Path, p.Scheduled)
 			for _, m := range taskKey.FindAllStringSubmatch(fmt.Sprint(loadErr), -1) {
 				line, _ := strconv.Atoi(m[2])
 				field := m[3]
@@ -305,6 +309,7 @@ func TestFixtures(t *testing.T) {
 			tampOK = tampOK && loadErr == nil
 			if p.Scheduled.TasksFile != "" {
 				if src, err := p.RenderSource(p.Scheduled.TasksFile); err == nil {
+					tasksSrc = src
 					var refused map[key]bool
 					refused, tasksErr = schemaKeys(t, scheduledSchema, src)
 					for k := range refused {
@@ -329,13 +334,119 @@ func TestFixtures(t *testing.T) {
 			}
 		default:
 			other++
-			t.Logf("%s: read, not valid", f.name)
+			refusedAt := refusals(configSrc, configErr)
+			maps.Copy(refusedAt, refusals(tasksSrc, tasksErr))
+			for _, line := range strings.Split(strings.TrimSpace(errors.Join(validateErr, loadErr).Error()), "\n") {
+				if checkSameKey(t, f.name, line, refusedAt, ruleUsed) {
+					sameKey++
+				}
+			}
 		}
 	}
-	t.Logf("%d configs tamp reads, %d with unknown keys, %d failing otherwise", good, badKey, other)
-	if good < 20 || badKey < 3 {
-		t.Errorf("only %d good and %d bad-key configs found; the fixture walk is broken", good, badKey)
+	for _, r := range notTheSchemas {
+		if !ruleUsed[r.message] {
+			t.Errorf("no fixture fails with %q any more; drop it from notTheSchemas", r.message)
+		}
 	}
+	t.Logf("%d configs tamp reads, %d with unknown keys, %d failing otherwise (%d refusals the schemas make at tamp's key)", good, badKey, other, sameKey)
+	if good < 20 || badKey < 3 || sameKey < 2 {
+		t.Errorf("only %d good, %d bad-key configs and %d refusals at tamp's key found; the fixture walk is broken", good, badKey, sameKey)
+	}
+}
+
+// notTheSchemas are the checks tamp makes after decoding that the
+// schemas do not make, each known by a piece of tamp's message, and why.
+// Every other check that refuses a config tamp reads (an enum such as
+// scheduled.backend, a required key such as scheduled.group) the schemas
+// must make too, at the key tamp names.
+var notTheSchemas = []struct{ message, why string }{
+	{"file not found", "whether a file exists is for the file system to say"},
+	{"is already used by", "names unique across services and task_definitions: uniqueItems compares whole entries, not one key across two lists"},
+	{"is used by another task", "task names unique, the same, and across a tasks_file and inline tasks"},
+	{"has an unsupported extension", "a file's format is checked with the file (config.FormatOf); a pattern on the path could say it, the schema keeps paths plain strings as it keeps templates"},
+	{": schedule: ", "schedule expression syntax (cron's six fields, rate's unit and value, at() only on the scheduler backend) is the scheduled package's parser's"},
+	{"is not an IANA time zone", "the zone names are Go's time zone database, hundreds and not fixed"},
+	{"timezone: is for EventBridge Scheduler", "depends on scheduled.backend in the config, while a tasks_file is a document of its own"},
+	{"use 1 to 64 letters", "a task name's characters and length: a pattern could say it; the schema does not carry it"},
+	{"task_count: ", "1 to 10: minimum and maximum could say it; the schema does not carry them"},
+	{": overrides: ", "the size of the input tamp renders from the task, not of anything written"},
+	{": container: no container named", "the containers are in the task definition, another file"},
+}
+
+// validateKey is config.Validate's "FILE: KEY: ..." or "FILE: KEY is
+// required: ...", the key as a path ($.scheduled.backend).
+var validateKey = regexp.MustCompile(`^(/\S+?): ([a-z_]+(?:\[\d+\])?(?:\.[a-z_]+(?:\[\d+\])?)*)(?::| is required)`)
+
+// loadKey is scheduled.Load's "FILE:LINE: scheduled task NAME: FIELD: ...".
+var loadKey = regexp.MustCompile(`^(/\S+?):(\d+): scheduled task .*?: ([a-z_]+): `)
+
+// checkSameKey: one line of tamp's errors for a config it reads but
+// refuses is either a check notTheSchemas lists or one the schemas make
+// at the same key: the same path in the config, or the same field on
+// the same line of a task list. It says whether the schemas had to.
+func checkSameKey(t *testing.T, name, line string, refusedAt map[string]bool, ruleUsed map[string]bool) bool {
+	t.Helper()
+	for _, r := range notTheSchemas {
+		if strings.Contains(line, r.message) {
+			ruleUsed[r.message] = true
+			t.Logf("%s: not the schemas' check (%s): %s", name, r.why, line)
+			return false
+		}
+	}
+	var at string
+	if m := loadKey.FindStringSubmatch(line); m != nil {
+		at = m[1] + ":" + m[2] + ": " + m[3]
+	} else if m := validateKey.FindStringSubmatch(line); m != nil {
+		at = "$." + m[2]
+	} else {
+		t.Errorf("%s: tamp says %q, naming no key this test reads; add the check to notTheSchemas or teach the test its key", name, line)
+		return true
+	}
+	if !refusedAt[at] {
+		t.Errorf("%s: tamp refuses %s (%s); the schemas refuse only %v", name, at, line, slices.Sorted(maps.Keys(refusedAt)))
+	}
+	return true
+}
+
+// refusals are where a validation error refuses the source: the path of
+// each failing value ($.scheduled.backend), of each missing required key
+// and of each unknown key, and, where the source tells lines, each as
+// "FILE:LINE: KEY" too.
+func refusals(src *config.Source, err error) map[string]bool {
+	out := map[string]bool{}
+	var ve *jsv.ValidationError
+	if src == nil || !errors.As(err, &ve) {
+		return out
+	}
+	add := func(at []string, key string) {
+		p := yamlPath(at, key)
+		out[p] = true
+		if line := src.Line(p); line > 0 {
+			out[src.Path+":"+strconv.Itoa(line)+": "+key] = true
+		}
+	}
+	var walk func(e *jsv.ValidationError)
+	walk = func(e *jsv.ValidationError) {
+		switch k := e.ErrorKind.(type) {
+		case *kind.Required:
+			for _, m := range k.Missing {
+				add(e.InstanceLocation, m)
+			}
+		case *kind.AdditionalProperties:
+			for _, p := range k.Properties {
+				add(e.InstanceLocation, p)
+			}
+		default:
+			if n := len(e.InstanceLocation); len(e.Causes) == 0 && n > 0 {
+				add(e.InstanceLocation[:n-1], e.InstanceLocation[n-1])
+			}
+		}
+		for _, c := range e.Causes {
+			walk(c)
+		}
+	}
+	walk(ve)
+	return out
 }
 
 func firstLine(err error) string {
