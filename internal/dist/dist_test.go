@@ -160,6 +160,26 @@ func TestBuild(t *testing.T) {
 	}
 }
 
+// maxBinary is the release binary's budget, the target the README's
+// performance table and make bench give.
+const maxBinary = 36 << 20
+
+// TestBinaryBudget: the host's binary in its release archive, built as
+// make dist builds it (-trimpath -s -w), is within the budget.
+func TestBinaryBudget(t *testing.T) {
+	bin := unpack(t, filepath.Join(release(t), ArchiveName(testVersion, hostTarget)), hostTarget)
+	info, err := os.Stat(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	size, mib := info.Size(), float64(info.Size())/(1<<20)
+	if size > maxBinary {
+		t.Errorf("the %s release binary is %d bytes (%.1f MiB), over the budget of %d bytes (%d MiB)", hostTarget, size, mib, maxBinary, maxBinary>>20)
+	} else {
+		t.Logf("the %s release binary is %d bytes (%.1f MiB), within %d MiB", hostTarget, size, mib, maxBinary>>20)
+	}
+}
+
 func TestBuiltBinaryVersion(t *testing.T) {
 	dir := release(t)
 	bin := unpack(t, filepath.Join(dir, ArchiveName(testVersion, hostTarget)), hostTarget)
