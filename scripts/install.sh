@@ -29,16 +29,19 @@ releases=${releases%/}
 version=${TAMP_VERSION:-latest}
 dir=${TAMP_INSTALL_DIR:-${HOME:?}/.local/bin}
 
-case ${TAMP_OS:-$(uname -s)} in
+# uname's names, Go's, and GitHub's runner.os and runner.arch.
+want_os=${TAMP_OS:-$(uname -s)}
+want_arch=${TAMP_ARCH:-$(uname -m)}
+case $want_os in
 Linux | linux) os=linux ;;
 Darwin | darwin | macOS) os=darwin ;;
 MINGW* | MSYS* | CYGWIN* | Windows* | windows) os=windows ;;
-*) fail "no tamp release for the OS $(uname -s)" ;;
+*) fail "no tamp release for the OS $want_os" ;;
 esac
-case ${TAMP_ARCH:-$(uname -m)} in
+case $want_arch in
 x86_64 | amd64 | X64 | x64) arch=amd64 ;;
 aarch64 | arm64 | ARM64) arch=arm64 ;;
-*) fail "no tamp release for the architecture $(uname -m)" ;;
+*) fail "no tamp release for the architecture $want_arch" ;;
 esac
 case $os/$arch in
 linux/amd64 | linux/arm64 | darwin/amd64 | darwin/arm64 | windows/amd64) ;;

@@ -1,6 +1,7 @@
 package dist
 
 import (
+	"debug/macho"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -80,6 +81,57 @@ func TestInstallScript(t *testing.T) {
 				t.Fatalf("install.sh: %v\n%s", err, out)
 			}
 			checkInstalled(t, bin, tmp)
+		})
+	}
+}
+
+// TestInstallScriptPlatform: TAMP_OS and TAMP_ARCH, in uname's, Go's or
+// GitHub's (runner.os, runner.arch) spelling, choose the archive, here
+// the release's darwin/arm64 one, whatever the host.
+func TestInstallScriptPlatform(t *testing.T) {
+	if hostTarget.OS != "linux" && hostTarget.OS != "darwin" {
+		t.Skipf("the installer test runs on Linux and macOS, not %s", hostTarget)
+	}
+	srv := releaseServer(t, release(t), nil)
+	for _, p := range [][2]string{{"darwin", "arm64"}, {"Darwin", "aarch64"}, {"macOS", "ARM64"}} {
+		t.Run(p[0]+"/"+p[1], func(t *testing.T) {
+			bin := filepath.Join(t.TempDir(), "bin")
+			cmd := exec.Command("sh", installScript())
+			cmd.Env = installEnv("TAMP_VERSION="+testVersion, "TAMP_RELEASES_URL="+srv.URL+"/releases",
+				"TAMP_INSTALL_DIR="+bin, "TAMP_OS="+p[0], "TAMP_ARCH="+p[1])
+			out, err := cmd.CombinedOutput()
+			if err != nil {
+				t.Fatalf("install.sh: %v\n%s", err, out)
+			}
+			f, err := macho.Open(filepath.Join(bin, "tamp"))
+			if err != nil {
+				t.Fatalf("installed tamp is no Mach-O file: %v\n%s", err, out)
+			}
+			defer f.Close()
+			if f.Cpu != macho.CpuArm64 {
+				t.Errorf("installed tamp is for %v, want %v", f.Cpu, macho.CpuArm64)
+			}
+			if !strings.Contains(string(out), "(darwin/arm64)") {
+				t.Errorf("install.sh said %q, want it to name darwin/arm64", out)
+			}
+		})
+	}
+	for _, p := range [][3]string{
+		{"Plan9", "arm64", "no tamp release for the OS Plan9"},
+		{"linux", "riscv64", "no tamp release for the architecture riscv64"},
+		{"windows", "arm64", "no tamp release for windows/arm64"},
+	} {
+		t.Run("refuses "+p[0]+"/"+p[1], func(t *testing.T) {
+			cmd := exec.Command("sh", installScript())
+			cmd.Env = installEnv("TAMP_VERSION="+testVersion, "TAMP_RELEASES_URL="+srv.URL+"/releases",
+				"TAMP_INSTALL_DIR="+filepath.Join(t.TempDir(), "bin"), "TAMP_OS="+p[0], "TAMP_ARCH="+p[1])
+			out, err := cmd.CombinedOutput()
+			if err == nil {
+				t.Fatalf("install.sh succeeded:\n%s", out)
+			}
+			if !strings.Contains(string(out), p[2]) {
+				t.Errorf("install.sh said %q, want it to say %q", out, p[2])
+			}
 		})
 	}
 }
