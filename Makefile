@@ -56,6 +56,9 @@ lint:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
+	@# every package of the release compiles for Windows too (make dist
+	@# builds it; Unix-only syscalls belong in build-tagged files)
+	@GOOS=windows GOARCH=amd64 $(GO) list -e -export -deps -f '{{if .Error}}{{.ImportPath}}: {{.Error}}{{end}}' ./cmd/tamp | (! grep .)
 
 # Rewrite the golden files under testdata/golden from the current output.
 golden:
