@@ -227,16 +227,7 @@ func TestDeployProofs(t *testing.T) {
 // service) runs the new revision with the service's network: web is an
 // awsvpc service, and RunTask refuses such a task without one.
 func TestDeployBeforeOnTheServiceTaskDefinition(t *testing.T) {
-	project := withFiles(runProject, map[string]string{"tamp.yaml": `region: ap-northeast-1
-cluster: app
-services:
-  - name: web
-    service_definition: web-service.json
-    task_definition: web-task.json
-task_definitions:
-  - name: migrate
-    path: migrate-task.json
-deploy:
+	project := withFiles(runProject, map[string]string{"tamp.yaml": noCanary["tamp.yaml"] + `deploy:
   before:
     - task_definition: web
       command: [python, manage.py, migrate]
