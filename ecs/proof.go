@@ -180,8 +180,9 @@ type BeforeResult struct {
 // RunBefore runs a pre-deploy task and follows it to its end, as tamp run
 // does. Where it names a service of next (or that service's task
 // definition), it runs the revision the deploy is about to deploy, as the
-// service runs, and registers nothing; otherwise the config task definition is registered
-// (idempotently). A task that does not exit 0 is a *ProofError.
+// service runs, and registers nothing; otherwise the config task
+// definition is registered (idempotently). A task that does not exit 0 is
+// a *ProofError.
 func RunBefore(ctx context.Context, api API, run *TaskRun, defs *Definitions, b BeforeTask, next []NextRevision) BeforeResult {
 	res := BeforeResult{Field: b.Field, Name: b.Name(), Command: b.Spec.Command}
 	fail := func(err error) BeforeResult {
